@@ -1,0 +1,154 @@
+"""The Inventory container and its JSON snapshot: save, load, merge.
+
+A snapshot is what an auditor keeps ("this is exactly what we saw on 1 Dec"): the resources,
+per source how collection went, and who/what collected it. Collection needs credentials and
+network; evaluating a snapshot needs neither. Snapshots are written with mode 0600 because an
+inventory is sensitive, and never contain a secret value.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scanner.inventory.model import Resource, SourceStatus
+
+SCHEMA = "posture.snapshot/1"
+
+
+class SnapshotFormatError(ValueError):
+    """A snapshot file cannot be read. The inventory package is a leaf; the CLI maps this."""
+
+
+def utc_now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Everything collected in one run (or merged from several snapshots)."""
+
+    resources: tuple[Resource, ...] = ()
+    sources: tuple[SourceStatus, ...] = ()
+    collected_at: str = field(default_factory=utc_now_iso)
+    tool_version: str = "unknown"
+
+    def by_type(self) -> Mapping[str, list[Resource]]:
+        index: dict[str, list[Resource]] = defaultdict(list)
+        for resource in self.resources:
+            index[resource.type].append(resource)
+        return index
+
+    def of_type(self, type_name: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == type_name]
+
+    def replace_resources(self, resources: Iterable[Resource]) -> Inventory:
+        return Inventory(tuple(resources), self.sources, self.collected_at, self.tool_version)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "tool_version": self.tool_version,
+            "collected_at": self.collected_at,
+            "sources": [s.to_json() for s in self.sources],
+            "resources": [r.to_json() for r in self.resources],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, origin: str = "snapshot") -> Inventory:
+        if not isinstance(data, dict):
+            raise SnapshotFormatError(f"{origin}: a snapshot is a JSON object, found {type(data).__name__}")
+        schema = data.get("schema")
+        if schema != SCHEMA:
+            raise SnapshotFormatError(
+                f"{origin}: schema {schema!r} is not supported (this posture reads {SCHEMA!r}); "
+                "re-collect it with this version of posture"
+            )
+        resources_json = data.get("resources")
+        sources_json = data.get("sources", [])
+        if not isinstance(resources_json, list) or not isinstance(sources_json, list):
+            raise SnapshotFormatError(f"{origin}: 'resources' and 'sources' must be lists")
+        resources = []
+        for index, item in enumerate(resources_json):
+            try:
+                if not isinstance(item, dict):
+                    raise TypeError("not an object")
+                resources.append(Resource.from_json(item))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise SnapshotFormatError(f"{origin}: resources[{index}] is malformed ({_why(exc)})") from exc
+        sources = []
+        for index, item in enumerate(sources_json):
+            try:
+                if not isinstance(item, dict):
+                    raise TypeError("not an object")
+                sources.append(SourceStatus.from_json(item))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise SnapshotFormatError(f"{origin}: sources[{index}] is malformed ({_why(exc)})") from exc
+        collected_at = data.get("collected_at")
+        tool_version = data.get("tool_version")
+        return cls(
+            tuple(resources),
+            tuple(sources),
+            collected_at if isinstance(collected_at, str) else utc_now_iso(),
+            tool_version if isinstance(tool_version, str) else "unknown",
+        )
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    return str(exc) or type(exc).__name__
+
+
+def save(inventory: Inventory, path: Path) -> None:
+    """Write ``inventory`` to ``path`` with mode 0600 (created so, never widened afterwards)."""
+    text = json.dumps(inventory.to_json(), indent=1, sort_keys=False)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.write("\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def load(path: Path) -> Inventory:
+    """Read a snapshot file. Raises SnapshotFormatError with the file name and what is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise SnapshotFormatError(f"{path}: no such snapshot file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SnapshotFormatError(f"{path}: cannot read snapshot ({exc})") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotFormatError(
+            f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
+            "the file may be truncated, re-collect it"
+        ) from exc
+    except RecursionError as exc:
+        raise SnapshotFormatError(f"{path}: JSON nested too deeply") from exc
+    return Inventory.from_json(data, origin=str(path))
+
+
+def merge(inventories: Sequence[Inventory]) -> Inventory:
+    """Merge shards (one per org/account, say) into one inventory. Later shards win on a
+    duplicate resource id; sources are kept side by side."""
+    if len(inventories) == 1:
+        return inventories[0]
+    resources: dict[tuple[str, str], Resource] = {}
+    sources: list[SourceStatus] = []
+    for inventory in inventories:
+        for resource in inventory.resources:
+            resources[(resource.type, resource.id)] = resource
+        sources.extend(inventory.sources)
+    collected = min((i.collected_at for i in inventories), default=utc_now_iso())
+    versions = sorted({i.tool_version for i in inventories})
+    return Inventory(tuple(resources.values()), tuple(sources), collected, ",".join(versions))

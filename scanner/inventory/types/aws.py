@@ -1,0 +1,7 @@
+"""Resource types collected from aws."""
+
+from __future__ import annotations
+
+from scanner.inventory.types import ResourceType, attr  # noqa: F401
+
+TYPES: tuple[ResourceType, ...] = ()
