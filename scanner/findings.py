@@ -1,0 +1,229 @@
+"""Findings: the result of one policy on one resource, and the report a run produces.
+
+A finding's ``uid`` is a stable hash of (policy id, resource id), so the same problem keeps
+the same id across runs, machines and output formats: history, waivers and the SIEM key on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+from scanner.inventory.model import Resource, SourceStatus
+
+
+class Status(str, Enum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    ERROR = "ERROR"  # could not evaluate: unknown attribute, runtime error
+    WAIVED = "WAIVED"  # a current waiver covers a failure
+    SKIPPED = "SKIPPED"  # the policy's `when` is false for this resource
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical 4 ... info 0."""
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+def finding_uid(policy_id: str, resource_id: str) -> str:
+    """Stable id of the (policy, resource) pair: same inputs, same uid, on any machine."""
+    digest = hashlib.sha256(f"{policy_id}\x00{resource_id}".encode()).hexdigest()
+    return digest[:32]
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    type: str
+    id: str
+    name: str
+    scope: str
+
+    @classmethod
+    def of(cls, resource: Resource) -> ResourceRef:
+        return cls(resource.type, resource.id, resource.name, resource.scope)
+
+    @property
+    def platform(self) -> str:
+        return self.type.split(".", 1)[0]
+
+    def to_json(self) -> dict[str, str]:
+        return {"type": self.type, "id": self.id, "name": self.name, "scope": self.scope}
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted risk: covers findings of ``policy`` on resources matching ``resource`` (glob)."""
+
+    policy: str
+    resource: str
+    reason: str
+    owner: str
+    expires: str  # ISO date
+    ticket: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = {
+            "policy": self.policy,
+            "resource": self.resource,
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires,
+        }
+        if self.ticket:
+            data["ticket"] = self.ticket
+        return data
+
+
+@dataclass(frozen=True)
+class Finding:
+    uid: str
+    policy: str
+    title: str
+    severity: Severity
+    status: Status
+    resource: ResourceRef
+    message: str
+    remediation: str
+    references: Mapping[str, str] = field(default_factory=dict, hash=False)
+    tags: tuple[str, ...] = ()
+    first_seen: str | None = None
+    last_seen: str | None = None
+    waiver: Waiver | None = None
+    change: str | None = None  # "new" | "persisting" against the previous run, when history is on
+
+    @property
+    def area(self) -> str:
+        """The guide control this finding belongs to (ZT-1 ... OP-6)."""
+        return self.references.get("guide", "unmapped")
+
+    @property
+    def is_failure(self) -> bool:
+        return self.status is Status.FAIL
+
+    def with_changes(self, **changes: Any) -> Finding:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "uid": self.uid,
+            "policy": self.policy,
+            "title": self.title,
+            "severity": self.severity.value,
+            "status": self.status.value,
+            "resource": self.resource.to_json(),
+            "message": self.message,
+            "remediation": self.remediation,
+            "references": dict(self.references),
+            "tags": list(self.tags),
+        }
+        if self.first_seen:
+            data["first_seen"] = self.first_seen
+        if self.last_seen:
+            data["last_seen"] = self.last_seen
+        if self.waiver:
+            data["waiver"] = self.waiver.to_json()
+        if self.change:
+            data["change"] = self.change
+        return data
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    tool_version: str
+    started_at: str
+    finished_at: str
+    sources: tuple[SourceStatus, ...] = ()
+    run_id: str | None = None
+    scope: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "tool_version": self.tool_version,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "sources": [s.to_json() for s in self.sources],
+        }
+        if self.run_id:
+            data["run_id"] = self.run_id
+        if self.scope:
+            data["scope"] = self.scope
+        return data
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the outputs render: the run, its findings and, when known, what changed.
+
+    ``resolved`` holds findings that failed in the previous run and no longer do;
+    ``notices`` holds run-level remarks for people (expired or unmatched waivers, ...).
+    """
+
+    run: RunInfo
+    findings: tuple[Finding, ...]
+    resolved: tuple[Finding, ...] = ()
+    notices: tuple[str, ...] = ()
+    previous_run_id: str | None = None
+
+    def by_status(self) -> dict[str, int]:
+        counts = Counter(f.status.value for f in self.findings)
+        return {s.value: counts.get(s.value, 0) for s in Status}
+
+    def failures_by_severity(self) -> dict[str, int]:
+        counts = Counter(f.severity.value for f in self.findings if f.is_failure)
+        return {s.value: counts.get(s.value, 0) for s in Severity}
+
+    def failures(self) -> list[Finding]:
+        """FAIL findings, worst first, then by policy and resource for a stable order."""
+        return sorted(
+            (f for f in self.findings if f.is_failure),
+            key=lambda f: (-f.severity.rank, f.policy, f.resource.id),
+        )
+
+    def summary(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "total": len(self.findings),
+            "by_status": self.by_status(),
+            "failures_by_severity": self.failures_by_severity(),
+        }
+        if self.previous_run_id is not None:
+            data["new"] = sum(1 for f in self.findings if f.is_failure and f.change == "new")
+            data["resolved"] = len(self.resolved)
+        return data
+
+    def with_findings(self, findings: Iterable[Finding]) -> Report:
+        return replace(self, findings=tuple(findings))
+
+
+def worst_failure(findings: Iterable[Finding], *, new_only: bool = False) -> Severity | None:
+    """The highest severity among failures (optionally only those new since the last run)."""
+    worst: Severity | None = None
+    for finding in findings:
+        if not finding.is_failure or (new_only and finding.change != "new"):
+            continue
+        if worst is None or finding.severity.rank > worst.rank:
+            worst = finding.severity
+    return worst
