@@ -1,0 +1,1 @@
+"""Policies: declarative rules (YAML + CEL) loaded, validated and evaluated against an inventory."""
