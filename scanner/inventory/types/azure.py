@@ -1,7 +1,172 @@
-"""Resource types collected from azure."""
+"""Resource types collected from Azure Resource Manager and Microsoft Entra ID (Graph).
+
+ARM objects keep their ARM id (``/subscriptions/<id>/providers/...``); Entra objects are named
+``azure:<tenant-id>/<kind>/<object-id>``. ``azure.user`` honours the account contract of the
+people view (email, active, is_admin, mfa_enabled, last_activity_at, days_since_last_activity,
+handles).
+"""
 
 from __future__ import annotations
 
-from scanner.inventory.types import ResourceType, attr  # noqa: F401
+from scanner.inventory.types import ResourceType, attr
 
-TYPES: tuple[ResourceType, ...] = ()
+_CREDENTIAL_ATTRIBUTES = (
+    attr("secret_count", "integer", "client secrets (password credentials) present"),
+    attr("secret_lifetimes_days", "list", "lifetime in whole days (start to end) of every client secret"),
+    attr("max_secret_lifetime_days", "integer", "longest client secret lifetime in days; null without secrets", nullable=True),
+    attr("expired_secret_count", "integer", "client secrets past their end date but still present"),
+    attr("certificate_count", "integer", "certificate credentials (key credentials) present"),
+    attr("expired_certificate_count", "integer", "certificate credentials past their end date but still present"),
+)
+
+TENANT = ResourceType(
+    "azure.tenant",
+    "A Microsoft Entra ID tenant: sign-in policy (security defaults, Conditional Access) and admins.",
+    (
+        attr("tenant_id", "string", "tenant (directory) id"),
+        attr("verified_domains", "list", "verified domain names; principals outside them are external"),
+        attr("security_defaults_enabled", "boolean", "security defaults are on (MFA for all, legacy auth blocked)"),
+        attr("conditional_access_policy_count", "integer", "Conditional Access policies in the tenant, any state"),
+        attr("enabled_conditional_access_policies", "list", "names of Conditional Access policies that are on (not report-only)"),
+        attr("report_only_conditional_access_policies", "list", "names of Conditional Access policies in report-only mode"),
+        attr("mfa_required_all_users_by_ca", "boolean", "an enabled CA policy requires MFA for all users on all apps"),
+        attr("mfa_required_admins_by_ca", "boolean", "an enabled CA policy requires MFA for all users or for Global Administrators"),
+        attr("mfa_enforced_all_users", "boolean", "security defaults on, or MFA required for all users by CA"),
+        attr("mfa_enforced_admins", "boolean", "security defaults on, or MFA required for admins by CA"),
+        attr("legacy_auth_blocked", "boolean", "security defaults on, or an enabled CA policy blocks legacy clients for all users"),
+        attr("managed_device_required_for_admins", "boolean", "an enabled CA policy requires a compliant or hybrid-joined device for all users or admins"),
+        attr("global_admin_count", "integer", "active Global Administrator assignments (users, groups, apps)"),
+        attr("global_admins", "list", "user principal names (or display names) of the Global Administrators"),
+        attr("guest_invite_setting", "string", "who may invite guests: none, adminsAndGuestInviters, adminsGuestInvitersAndAllMembers, everyone"),
+        attr("guest_invites_restricted", "boolean", "only admins and the Guest Inviter role may invite guests (or nobody)"),
+        attr("user_count", "integer", "users in the tenant (members and guests)"),
+        attr("guest_count", "integer", "guest users in the tenant"),
+    ),
+)
+
+SUBSCRIPTION = ResourceType(
+    "azure.subscription",
+    "An Azure subscription: who owns it, whether its activity log leaves it, classic admins.",
+    (
+        attr("subscription_id", "string", "subscription GUID"),
+        attr("tenant_id", "string", "tenant the subscription trusts"),
+        attr("state", "string", "Enabled, Disabled, Warned, PastDue, Deleted"),
+        attr("tags", "object", "subscription tags"),
+        attr("owner_count", "integer", "principals holding Owner at this subscription or above (active or PIM-eligible)"),
+        attr("owners", "list", "display names of those Owner principals"),
+        attr("permanent_owner_count", "integer", "Owner assignments at subscription scope that are standing (not JIT, no end date)"),
+        attr("user_access_admin_count", "integer", "principals holding User Access Administrator at this subscription or above"),
+        attr("pim_available", "boolean", "Privileged Identity Management answers for this subscription (Entra ID P2)"),
+        attr("activity_log_exported", "boolean", "a diagnostic setting sends the activity log to a workspace, storage account or event hub"),
+        attr("activity_log_destinations", "list", "where the activity log diagnostic settings send it"),
+        attr("classic_administrators", "list", "classic (co-)administrators: email and role"),
+        attr("classic_administrator_count", "integer", "classic service administrators and co-administrators"),
+    ),
+)
+
+ROLE_ASSIGNMENT = ResourceType(
+    "azure.role_assignment",
+    "An Azure RBAC role assignment, active or PIM-eligible, with who holds it and how.",
+    (
+        attr("subscription_id", "string", "subscription the assignment was read from"),
+        attr("role_definition_id", "string", "role definition GUID"),
+        attr("role_name", "string", "role name (Owner, Contributor, a custom role name)"),
+        attr("role_type", "string", "BuiltInRole or CustomRole"),
+        attr("privileged", "boolean", "Owner, Contributor, User Access Administrator, RBAC Administrator, or a custom role granting * or Microsoft.Authorization write"),
+        attr("principal_id", "string", "object id of the principal"),
+        attr("principal_type", "string", "User, Group, ServicePrincipal, ForeignGroup, Device"),
+        attr("principal_name", "string", "display name or UPN of the principal", nullable=True),
+        attr("principal_email", "string", "mail (or UPN) of a user principal", nullable=True),
+        attr("principal_is_guest", "boolean", "the principal is an Entra guest user"),
+        attr("principal_is_external", "boolean", "guest, or a user whose email domain is not a verified domain of the tenant"),
+        attr("scope", "string", "ARM scope of the assignment"),
+        attr("scope_level", "string", "root, management_group, subscription, resource_group or resource"),
+        attr("assignment_type", "string", "permanent (standing), time_bound (active with end date), activated (JIT activation) or eligible (PIM, not active)"),
+        attr("end_at", "timestamp", "when a time-bound, activated or eligible assignment ends", nullable=True),
+        attr("pim_available", "boolean", "Privileged Identity Management answers for the subscription"),
+        attr("created_at", "timestamp", "when the assignment was created", nullable=True),
+    ),
+)
+
+ROLE_DEFINITION = ResourceType(
+    "azure.role_definition",
+    "A custom Azure RBAC role definition and how far its permissions reach.",
+    (
+        attr("role_name", "string", "role name"),
+        attr("role_type", "string", "CustomRole"),
+        attr("actions", "list", "allowed control-plane actions"),
+        attr("not_actions", "list", "excluded control-plane actions"),
+        attr("data_actions", "list", "allowed data-plane actions"),
+        attr("assignable_scopes", "list", "scopes where it can be assigned"),
+        attr("allows_all_actions", "boolean", "actions include * (subscription administrator equivalent)"),
+        attr("allows_authorization_write", "boolean", "can write role assignments or definitions (Microsoft.Authorization/*/write or wider)"),
+    ),
+)
+
+USER = ResourceType(
+    "azure.user",
+    "A Microsoft Entra ID user (member or guest): sign-in state, MFA registration, directory roles.",
+    (
+        attr("object_id", "string", "Entra object id"),
+        attr("user_principal_name", "string", "sign-in name (UPN)"),
+        attr("mail", "string", "mail attribute", nullable=True),
+        attr("email", "string", "work email for roster matching: mail, else the UPN", nullable=True),
+        attr("user_type", "string", "Member or Guest"),
+        attr("is_guest", "boolean", "user type is Guest"),
+        attr("account_enabled", "boolean", "accountEnabled: the user can sign in"),
+        attr("active", "boolean", "the account can still sign in (accountEnabled)"),
+        attr("is_admin", "boolean", "holds a privileged (non-reader) Entra directory role, e.g. Global Administrator"),
+        attr("directory_roles", "list", "names of active Entra directory roles"),
+        attr("mfa_registered", "boolean", "registered an MFA method (userRegistrationDetails)"),
+        attr("mfa_capable", "boolean", "registered a strong method allowed by policy (userRegistrationDetails)"),
+        attr("mfa_enabled", "boolean", "MFA registered (the contract's MFA flag)"),
+        attr("methods_registered", "list", "authentication methods registered"),
+        attr("last_sign_in_at", "timestamp", "last interactive sign-in", nullable=True),
+        attr("last_activity_at", "timestamp", "last interactive or non-interactive sign-in", nullable=True),
+        attr("days_since_last_activity", "integer", "whole days since last_activity_at", nullable=True),
+        attr("created_at", "timestamp", "when the account was created", nullable=True),
+        attr("days_inactive", "integer", "days since last sign-in, or since creation for an account that never signed in", nullable=True),
+        attr("on_premises_synced", "boolean", "synchronised from on-premises Active Directory"),
+        attr("handles", "list", "identifiers a roster could name this account by: UPN, mail, object id"),
+    ),
+)
+
+SERVICE_PRINCIPAL = ResourceType(
+    "azure.service_principal",
+    "An Entra service principal (enterprise app): its credentials, directory roles and Graph permissions.",
+    (
+        attr("object_id", "string", "Entra object id"),
+        attr("app_id", "string", "application (client) id"),
+        attr("service_principal_type", "string", "Application, ManagedIdentity, Legacy, SocialIdp"),
+        attr("account_enabled", "boolean", "the service principal can sign in"),
+        attr("owned_by_tenant", "boolean", "the app is registered in this tenant (not a third-party or Microsoft app)"),
+        attr("app_owner_organization_id", "string", "tenant that registered the app", nullable=True),
+        *_CREDENTIAL_ATTRIBUTES,
+        attr("directory_roles", "list", "names of active Entra directory roles held"),
+        attr("has_privileged_directory_role", "boolean", "holds a privileged Entra directory role"),
+        attr("graph_app_permissions", "list", "Microsoft Graph application permissions granted"),
+        attr("high_privilege_graph_permissions", "list", "granted Graph permissions that allow takeover or bulk data access"),
+    ),
+)
+
+APPLICATION = ResourceType(
+    "azure.application",
+    "An Entra app registration: where most client secrets live.",
+    (
+        attr("object_id", "string", "Entra object id of the application"),
+        attr("app_id", "string", "application (client) id"),
+        attr("sign_in_audience", "string", "who can sign in: AzureADMyOrg, AzureADMultipleOrgs, ...", nullable=True),
+        attr("created_at", "timestamp", "when the app was registered", nullable=True),
+        *_CREDENTIAL_ATTRIBUTES,
+    ),
+)
+
+TYPES: tuple[ResourceType, ...] = (
+    TENANT,
+    SUBSCRIPTION,
+    ROLE_ASSIGNMENT,
+    ROLE_DEFINITION,
+    USER,
+    SERVICE_PRINCIPAL,
+    APPLICATION,
+)
