@@ -1,0 +1,449 @@
+"""The `posture` command line. The ONLY place that exits or maps errors to exit codes.
+
+Exit codes (for CI):
+    0  nothing failed at or above --fail-on
+    1  findings at or above --fail-on (with --new-only: new ones only)
+    2  bad input or configuration (flags, posture.yaml, policies, snapshot, credentials rejected
+       by every source)
+    3  the scan was incomplete (a source failed, a sink could not be reached) and nothing above tripped
+    4  internal error (a bug: please report it with the output of -v)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+from click.core import ParameterSource
+from rich.console import Console
+
+from scanner import __version__
+from scanner.collectors.base import CollectContext, Progress
+from scanner.config import OutputSpec, Settings, build_settings, merge_flags, read_config_file
+from scanner.errors import ConfigError, PostureError, SnapshotError
+from scanner.findings import Report, Severity, worst_failure
+from scanner.inventory import snapshot as snapshots
+from scanner.inventory.snapshot import Inventory, SnapshotFormatError
+from scanner.inventory.types import RESOURCE_TYPES
+from scanner.outputs import FORMATS, writer_for
+from scanner.outputs.console import LogProgress, RichProgress, render_plain, render_rich
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+SEVERITIES = [s.value for s in Severity]
+
+# flag parameter name -> path in the configuration (see scanner/config.py)
+FLAG_PATHS: dict[str, tuple[str, ...]] = {
+    "policies": ("policies",), "no_default_policies": ("default_policies",), "formats": ("format",),
+    "fail_on": ("fail_on",), "sinks": ("sinks",), "waivers": ("waivers",), "history": ("history",),
+    "no_history": ("no_history",), "new_only": ("new_only",), "concurrency": ("concurrency",), "cache": ("cache",),
+    "github_orgs": ("github", "orgs"), "github_url": ("github", "url"), "github_token_file": ("github", "token_file"),
+    "github_app_id": ("github", "app_id"), "github_app_key": ("github", "app_key_file"),
+    "github_app_installation": ("github", "app_installation_id"), "repos": ("github", "repos"),
+    "skip_archived": ("github", "skip_archived"),
+    "aws": ("aws", "enabled"), "aws_profile": ("aws", "profile"), "aws_organization": ("aws", "organization"),
+    "aws_role_name": ("aws", "role_name"), "aws_external_id": ("aws", "external_id"),
+    "aws_accounts": ("aws", "accounts"), "aws_skip_accounts": ("aws", "skip_accounts"), "aws_region": ("aws", "region"),
+    "azure": ("azure", "enabled"), "azure_tenant": ("azure", "tenant"), "azure_subscriptions": ("azure", "subscriptions"),
+    "azure_cloud": ("azure", "cloud"), "azure_arm_url": ("azure", "arm_url"), "azure_graph_url": ("azure", "graph_url"),
+    "azure_ca_bundle": ("azure", "ca_bundle"),
+    "roster": ("roster", "file"), "roster_mapping": ("roster", "mapping"),
+}
+SOURCE_FLAGS = {name for name, path in FLAG_PATHS.items() if path[0] in ("github", "aws", "azure", "roster")}
+
+
+def _options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def apply(function: Any) -> Any:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+def _csv(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+common_options = _options(
+    click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                 help="posture.yaml with any of these settings (default: ./posture.yaml if present)."),
+    click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (and the formats sent to stdout)."),
+    click.option("-v", "--verbose", count=True, help="More detail: -v shows progress events and error causes, -vv debug logs."),
+)
+
+source_options = _options(
+    click.option("--github-org", "github_orgs", multiple=True, metavar="ORG", help="GitHub organization to audit (repeatable)."),
+    click.option("--github-url", metavar="URL", help="REST base URL for GitHub Enterprise Server / ghe.com (https://HOST/api/v3)."),
+    click.option("--github-token-file", type=click.Path(dir_okay=False), help="File holding a GitHub token (else GITHUB_TOKEN / GH_TOKEN)."),
+    click.option("--github-app-id", metavar="ID", help="Authenticate as this GitHub App instead of a token."),
+    click.option("--github-app-key", type=click.Path(dir_okay=False), help="The GitHub App's private key (PEM file)."),
+    click.option("--github-app-installation", metavar="ID", help="App installation id (default: found per org)."),
+    click.option("--repos", metavar="PATTERN", help="Only repositories whose name matches this glob."),
+    click.option("--skip-archived", is_flag=True, default=None, help="Leave archived repositories out."),
+    click.option("--cache", type=click.Path(file_okay=False), help="Directory for the HTTP ETag cache (re-scans answered by 304s)."),
+    click.option("--aws", is_flag=True, default=None, help="Audit the AWS account of the current credentials."),
+    click.option("--aws-profile", metavar="NAME", help="AWS profile from ~/.aws/config."),
+    click.option("--aws-organization", is_flag=True, default=None, help="Audit every member account of the AWS Organization."),
+    click.option("--aws-role-name", metavar="NAME", help="Role assumed in member accounts (default OrganizationAccountAccessRole)."),
+    click.option("--aws-external-id", metavar="ID", help="ExternalId for the AssumeRole into member accounts."),
+    click.option("--aws-accounts", callback=_csv, metavar="IDS", help="Only these account ids (comma-separated)."),
+    click.option("--aws-skip-accounts", callback=_csv, metavar="IDS", help="Skip these account ids (comma-separated)."),
+    click.option("--aws-region", metavar="REGION", help="Home region for regional calls (default: profile's, else us-east-1)."),
+    click.option("--azure", is_flag=True, default=None, help="Audit every readable Azure subscription and the Entra tenant."),
+    click.option("--azure-tenant", metavar="TENANT", help="Entra tenant id or domain."),
+    click.option("--azure-subscription", "azure_subscriptions", multiple=True, metavar="ID", help="Only this subscription (repeatable)."),
+    click.option("--azure-cloud", type=click.Choice(["public", "usgov", "china"]), help="Sovereign cloud (default public)."),
+    click.option("--azure-arm-url", metavar="URL", help="Override the Resource Manager endpoint."),
+    click.option("--azure-graph-url", metavar="URL", help="Override the Microsoft Graph endpoint."),
+    click.option("--azure-ca-bundle", type=click.Path(dir_okay=False), help="CA bundle to verify the Azure endpoints with."),
+    click.option("--roster", type=click.Path(dir_okay=False), help="The team roster (CSV or JSON): people, status, end dates, handles."),
+    click.option("--roster-mapping", metavar="PRESET", help="Column mapping preset for HR exports (see README)."),
+    click.option("--concurrency", type=int, help="Parallel requests per source (default 4)."),
+)
+
+evaluation_options = _options(
+    click.option("--policies", multiple=True, type=click.Path(exists=False), metavar="DIR",
+                 help="Extra policy directory or file (repeatable), added to the shipped baseline."),
+    click.option("--no-default-policies", is_flag=True, default=None, help="Do not load the shipped baseline."),
+    click.option("--format", "formats", multiple=True, metavar="NAME[:PATH]",
+                 help=f"Write findings as NAME ({', '.join(FORMATS)}) to PATH, or stdout (repeatable)."),
+    click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
+                 help="Exit 1 when a failure at or above this severity exists (default high)."),
+    click.option("--new-only", is_flag=True, default=None, help="With --fail-on: only findings new since the last run count."),
+    click.option("--waivers", type=click.Path(dir_okay=False), help="Waivers file (accepted risks with owner and expiry)."),
+    click.option("--history", metavar="URL", help="Run store: SQLAlchemy URL or SQLite path (default: user state dir)."),
+    click.option("--no-history", is_flag=True, default=None, help="Do not record this run or compare with the last one."),
+    click.option("--sink", "sinks", multiple=True, metavar="URL",
+                 help="Send OCSF findings to a SIEM: syslog://, syslog+tcp://, syslog+tls://, splunk-hec:// (repeatable)."),
+)
+
+
+def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | None) -> Settings:
+    """Config file values overlaid with the flags actually given on the command line."""
+    if config_file is None and Path("posture.yaml").is_file():
+        config_file = Path("posture.yaml")
+    file_values = read_config_file(config_file) if config_file else {}
+    flags: dict[tuple[str, ...], Any] = {}
+    for name, path in FLAG_PATHS.items():
+        if name not in params or ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
+            continue
+        value = params[name]
+        if value is None or value == ():
+            continue
+        if name == "no_default_policies":
+            value = not value
+        if isinstance(value, tuple):
+            value = list(value)
+        if name in ("policies", "waivers", "cache", "github_token_file", "github_app_key", "roster", "azure_ca_bundle"):
+            value = [str(Path(v).resolve()) for v in value] if isinstance(value, list) else str(Path(value).resolve())
+        flags[path] = value
+    values = merge_flags(file_values, flags, str(config_file) if config_file else "the configuration")
+    return build_settings(values)
+
+
+def _console(stream: TextIO) -> Console:
+    return Console(file=stream, highlight=False, soft_wrap=False)
+
+
+def _interactive(stream: TextIO) -> bool:
+    return stream.isatty() and not os.environ.get("CI")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="posture")
+def cli() -> None:
+    """posture: audit a distributed engineering team's zero-trust baseline.
+
+    Collect read-only data from GitHub, AWS, Azure / Entra ID and an HR roster, evaluate the
+    declarative policies (YAML + CEL) and report findings for people (terminal, HTML, Markdown)
+    and machines (JSON, OCSF for a SIEM, SARIF, CSV).
+
+    \b
+    Try it:      posture scan --demo
+    Real audit:  posture scan --github-org ACME --aws --azure --roster people.csv --format html:report.html
+    Offline:     posture collect --aws -o snap.json && posture evaluate snap.json
+    """
+
+
+@cli.command()
+@source_options
+@evaluation_options
+@common_options
+@click.option("--demo", is_flag=True, help="Evaluate the bundled demo inventory (a fictional team) instead of collecting.")
+@click.option("-o", "--snapshot", "snapshot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the collected inventory to this snapshot file.")
+@click.pass_context
+def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file: Path | None, quiet: bool,
+         verbose: int, **params: Any) -> None:
+    """Collect from the configured sources and evaluate the policies, in one go."""
+    given = [n for n in SOURCE_FLAGS if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE and params.get(n)]
+    if demo and given:
+        raise ConfigError(f"--demo evaluates the bundled inventory; drop --{given[0].replace('_', '-')} or --demo")
+    settings = _settings(ctx, params, config_file)
+    started = _now()
+    policies = _policies(settings)  # validate policies before spending time on collection
+    if demo:
+        from scanner.demo import load_demo
+
+        inventory = load_demo()
+    else:
+        inventory = _collect(settings, quiet, verbose)
+        if snapshot_path:
+            snapshots.save(inventory, snapshot_path)
+    _evaluate_and_report(settings, inventory, policies, started, quiet, scope="demo" if demo else None)
+
+
+@cli.command()
+@source_options
+@common_options
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Snapshot file to write (mode 0600).")
+@click.pass_context
+def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: bool, verbose: int, **params: Any) -> None:
+    """Collect an inventory snapshot, to evaluate later or elsewhere (no policies run)."""
+    settings = _settings(ctx, params, config_file)
+    inventory = _collect(settings, quiet, verbose)
+    snapshots.save(inventory, output)
+    if not quiet:
+        counts: dict[str, int] = {}
+        for resource in inventory.resources:
+            counts[resource.type] = counts.get(resource.type, 0) + 1
+        click.echo(f"wrote {output}: {len(inventory.resources)} resources "
+                   f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'none'})", err=True)
+        for source in inventory.sources:
+            click.echo(f"  {source.name}: {source.status}" + "".join(f"\n    error: {e}" for e in source.errors), err=True)
+    ctx.exit(_source_exit_code(inventory))
+
+
+@cli.command()
+@click.argument("snapshot_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@evaluation_options
+@common_options
+@click.pass_context
+def evaluate(ctx: click.Context, snapshot_files: tuple[Path, ...], config_file: Path | None, quiet: bool,
+             verbose: int, **params: Any) -> None:
+    """Evaluate one or more snapshots (shards are merged) without credentials or network."""
+    settings = _settings(ctx, params, config_file)
+    started = _now()
+    policies = _policies(settings)
+    inventory = load_snapshots(snapshot_files)
+    _evaluate_and_report(settings, inventory, policies, started, quiet)
+
+
+def load_snapshots(paths: Sequence[Path]) -> Inventory:
+    try:
+        return snapshots.merge([snapshots.load(p) for p in paths])
+    except SnapshotFormatError as exc:
+        raise SnapshotError(str(exc)) from exc
+
+
+@cli.group()
+def policies() -> None:
+    """List, show and validate policies."""
+
+
+def _policy_source_options(function: Any) -> Any:
+    function = click.option("--no-default-policies", is_flag=True, help="Leave the shipped baseline out.")(function)
+    return click.option("--policies", "extra", multiple=True, type=click.Path(), metavar="DIR",
+                        help="Extra policy directory or file (repeatable).")(function)
+
+
+def _listed_policies(extra: Sequence[str], no_default: bool) -> list[Any]:
+    return _policies(build_settings({"policies": list(extra), "default_policies": not no_default}))
+
+
+@policies.command("list")
+@_policy_source_options
+@click.option("--tag", help="Only policies with this tag.")
+@click.option("--resource", "resource_type", help="Only policies on this resource type.")
+@click.option("--guide", help="Only policies enforcing this guide control (e.g. ZT-1).")
+def policies_list(extra: Sequence[str], no_default_policies: bool, tag: str | None, resource_type: str | None,
+                  guide: str | None) -> None:
+    """List policies: id, severity, guide control, resource type, title."""
+    rows = [p for p in _listed_policies(extra, no_default_policies)
+            if (not tag or tag in p.tags) and (not resource_type or p.resource == resource_type)
+            and (not guide or p.area.lower() == guide.lower())]
+    for p in rows:
+        click.echo(f"{p.id:55} {p.severity.value:8} {p.area:5} {p.resource:26} {p.title}")
+    click.echo(f"{len(rows)} policies", err=True)
+
+
+@policies.command("show")
+@click.argument("policy_id")
+@_policy_source_options
+def policies_show(policy_id: str, extra: Sequence[str], no_default_policies: bool) -> None:
+    """Show one policy in full (YAML), with where it was loaded from."""
+    import yaml
+
+    for p in _listed_policies(extra, no_default_policies):
+        if p.id == policy_id:
+            click.echo(yaml.safe_dump([p.to_json()], sort_keys=False, allow_unicode=True, width=100).rstrip())
+            return
+    raise ConfigError(f"no policy {policy_id!r}; see `posture policies list`")
+
+
+@policies.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def policies_validate(paths: tuple[Path, ...]) -> None:
+    """Check policy files: YAML, schema, unique ids, CEL compiles, attributes exist (exit 2 on error)."""
+    from scanner.policy.loader import collect_policies
+
+    loaded, errors = collect_policies(paths)
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    if errors:
+        raise click.exceptions.Exit(EXIT_BAD_INPUT)
+    click.echo(f"ok: {len(loaded)} policies valid")
+
+
+@cli.command()
+@click.argument("type_name", required=False, metavar="[TYPE]")
+def resources(type_name: str | None) -> None:
+    """List resource types, or the declared attributes of TYPE (what policies can read)."""
+    if type_name is None:
+        for name, rtype in sorted(RESOURCE_TYPES.items()):
+            click.echo(f"{name:28} {len(rtype.attributes):3} attributes  {rtype.description}")
+        return
+    rtype = RESOURCE_TYPES.get(type_name)
+    if rtype is None:
+        raise ConfigError(f"unknown resource type {type_name!r}; known types: {', '.join(sorted(RESOURCE_TYPES))}")
+    click.echo(f"{rtype.name}: {rtype.description}")
+    for attribute in rtype.attributes:
+        kind = attribute.kind + ("?" if attribute.nullable else "")
+        click.echo(f"  {attribute.name:34} {kind:11} {attribute.description}")
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _policies(settings: Settings) -> list[Any]:
+    from scanner.pipeline import load_run_policies
+
+    return load_run_policies(settings)
+
+
+def _collect(settings: Settings, quiet: bool, verbose: int) -> Inventory:
+    from scanner.pipeline import collect, environment
+
+    progress: Progress
+    interactive = _interactive(sys.stderr) and not quiet
+    if interactive:
+        progress = RichProgress(_console(sys.stderr))
+    elif verbose and not quiet:
+        progress = LogProgress(sys.stderr)
+    else:
+        progress = Progress()
+    context = CollectContext(concurrency=settings.concurrency, progress=progress, cache_dir=settings.cache,
+                             environ=environment())
+    if isinstance(progress, RichProgress):
+        with progress:
+            return collect(settings, context)
+    return collect(settings, context)
+
+
+def _evaluate_and_report(settings: Settings, inventory: Inventory, policies: list[Any], started: str, quiet: bool,
+                         scope: str | None = None) -> None:
+    from scanner.pipeline import evaluate_inventory
+
+    report = evaluate_inventory(inventory, policies, started).report
+    report = _decorate(report, settings, inventory, scope)
+    to_stdout = _write_outputs(report, settings.formats)
+    if not quiet:
+        stream = sys.stderr if to_stdout else sys.stdout
+        if _interactive(stream):
+            render_rich(report, _console(stream))
+        else:
+            render_plain(report, stream)
+    sink_failed = _send_to_sinks(report, settings, quiet)
+    raise click.exceptions.Exit(_exit_code(report, inventory, settings, sink_failed))
+
+
+def _decorate(report: Report, settings: Settings, inventory: Inventory, scope: str | None) -> Report:
+    """Waivers, then history (hooks filled by the waivers and history modules)."""
+    return report
+
+
+def _write_outputs(report: Report, specs: Sequence[OutputSpec]) -> bool:
+    """Write each --format; returns whether any went to stdout."""
+    to_stdout = False
+    writers = [(spec, writer_for(spec.name)) for spec in specs]  # unknown names fail before writing anything
+    for spec, writer in writers:
+        if spec.path is None:
+            writer(report, sys.stdout)
+            sys.stdout.flush()
+            to_stdout = True
+            continue
+        try:
+            spec.path.parent.mkdir(parents=True, exist_ok=True)
+            with spec.path.open("w", encoding="utf-8", newline="") as handle:
+                writer(report, handle)
+        except OSError as exc:
+            raise ConfigError(f"--format {spec.name}:{spec.path}: cannot write ({exc.strerror or exc})") from exc
+    return to_stdout
+
+
+def _send_to_sinks(report: Report, settings: Settings, quiet: bool) -> bool:
+    return False
+
+
+def _source_exit_code(inventory: Inventory) -> int:
+    failed = [s for s in inventory.sources if s.status == "failed"]
+    if not failed:
+        return EXIT_OK
+    if len(failed) == len(inventory.sources) and any(s.error_kind == "auth" for s in failed):
+        return EXIT_BAD_INPUT
+    return EXIT_INCOMPLETE
+
+
+def _exit_code(report: Report, inventory: Inventory, settings: Settings, sink_failed: bool) -> int:
+    worst = worst_failure(report.findings, new_only=settings.new_only)
+    if worst is not None and worst.at_least(settings.fail_on):
+        return EXIT_FINDINGS
+    code = _source_exit_code(inventory)
+    if code == EXIT_OK and sink_failed:
+        return EXIT_INCOMPLETE
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: run the CLI, turn every error into one line and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = any(a in ("-v", "-vv", "--verbose") for a in args)
+    logging.basicConfig(level=logging.DEBUG if "-vv" in args else logging.WARNING, format="posture: %(name)s: %(message)s")
+    try:
+        code = cli.main(args=args, prog_name="posture", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("posture: aborted", err=True)
+        code = 130
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_BAD_INPUT
+    except PostureError as exc:
+        click.echo(f"posture: error: {exc}", err=True)
+        if verbose and exc.__cause__ is not None:
+            click.echo(f"posture: caused by: {type(exc.__cause__).__name__}: {exc.__cause__}", err=True)
+        code = exc.exit_code if not isinstance(exc, (ConfigError,)) else EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        click.echo("posture: interrupted", err=True)
+        code = 130
+    except BrokenPipeError:
+        code = EXIT_OK
+    except Exception as exc:  # a bug: one line by default, the traceback with -v
+        click.echo(f"posture: internal error: {type(exc).__name__}: {exc} (run with -v for details and report it)", err=True)
+        if verbose:
+            traceback.print_exc()
+        code = EXIT_INTERNAL
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,206 @@
+"""One configuration: posture.yaml, then command-line flags, then the environment (secrets only).
+
+Every flag can live in the file. A repeatable flag (``--policies``, ``--format``, ``--github-org``,
+...) adds to the file's list; a single-valued flag that contradicts the file is an error rather
+than a silent override, because an audit's configuration file is part of its record.
+Secrets never live here: tokens come from the environment or from files named here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scanner.errors import ConfigError
+from scanner.findings import Severity
+
+PLATFORMS = ("github", "aws", "azure", "roster")
+
+# Which keys each section accepts, with the JSON kind of each (validated before any network call).
+SOURCE_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "github": {
+        "orgs": list, "url": str, "token_file": str, "app_id": (str, int), "app_key_file": str,
+        "app_installation_id": (str, int), "repos": str, "skip_archived": bool, "cache_dir": str,
+        "critical_topics": list,
+    },
+    "aws": {
+        "enabled": bool, "profile": str, "organization": bool, "role_name": str, "external_id": str,
+        "accounts": list, "skip_accounts": list, "region": str,
+    },
+    "azure": {
+        "enabled": bool, "tenant": str, "subscriptions": list, "cloud": str, "arm_url": str,
+        "graph_url": str, "ca_bundle": str,
+    },
+    "roster": {"file": str, "mapping": (str, dict), "format": str},
+}
+TOP_KEYS: dict[str, type | tuple[type, ...]] = {
+    "policies": list, "default_policies": bool, "format": list, "fail_on": str, "sinks": list,
+    "waivers": str, "history": str, "no_history": bool, "new_only": bool, "concurrency": int,
+    "cache": str, "policy_params": dict, **{p: dict for p in PLATFORMS},
+}
+# Keys holding file paths: resolved against the config file's directory.
+PATH_KEYS = {"policies", "waivers", "cache", "token_file", "app_key_file", "cache_dir", "ca_bundle", "file"}
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """``--format NAME[:PATH]``: a format name and a file, or stdout when path is None."""
+
+    name: str
+    path: Path | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> OutputSpec:
+        name, sep, path = text.partition(":")
+        if not name:
+            raise ConfigError(f"--format {text!r}: expected NAME or NAME:PATH, e.g. json:findings.json")
+        return cls(name.strip().lower(), Path(path).expanduser() if sep and path else None)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated configuration of one run."""
+
+    policies: tuple[Path, ...] = ()
+    default_policies: bool = True
+    formats: tuple[OutputSpec, ...] = ()
+    fail_on: Severity = Severity.HIGH
+    sinks: tuple[str, ...] = ()
+    waivers: Path | None = None
+    history: str | None = None
+    no_history: bool = False
+    new_only: bool = False
+    concurrency: int = 4
+    cache: Path | None = None
+    policy_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def enabled_sources(self) -> list[str]:
+        return [p for p in PLATFORMS if p in self.sources]
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Parse and validate posture.yaml into a plain dict with paths resolved."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration ({exc})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ConfigError(f"{path}:{line}: invalid YAML: {exc.problem}") from exc
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ConfigError(f"{path}: invalid YAML ({type(exc).__name__})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping of settings (fail_on: high, github: ...)")
+    _check_keys(data, TOP_KEYS, str(path), "")
+    for platform in PLATFORMS:
+        if platform in data:
+            section = data[platform] or {}
+            _check_keys(section, SOURCE_KEYS[platform], str(path), f"{platform}.")
+            data[platform] = section
+    return _resolve_paths(data, path.parent)
+
+
+def _check_keys(data: Mapping[str, Any], allowed: Mapping[str, type | tuple[type, ...]], origin: str, prefix: str) -> None:
+    for key, value in data.items():
+        if key not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise ConfigError(f"{origin}: unknown setting {prefix}{key!r}; known settings: {known}")
+        expected = allowed[key]
+        if value is not None and (not isinstance(value, expected) or (isinstance(value, bool) and expected is int)):
+            names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+            raise ConfigError(f"{origin}: {prefix}{key} must be a {names}, got {type(value).__name__}")
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    def resolve(value: Any) -> Any:
+        if isinstance(value, str) and "://" not in value:
+            return str((base / Path(value).expanduser()).resolve()) if not Path(value).is_absolute() else value
+        return value
+
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and key in PLATFORMS:
+            out[key] = {k: (resolve(v) if k in PATH_KEYS else v) for k, v in value.items()}
+        elif key in PATH_KEYS:
+            out[key] = [resolve(v) for v in value] if isinstance(value, list) else resolve(value)
+        else:
+            out[key] = value
+    return out
+
+
+def merge_flags(file_values: dict[str, Any], flags: Mapping[tuple[str, ...], Any], origin: str) -> dict[str, Any]:
+    """Overlay flags given on the command line (keyed by config path) onto the file's values.
+
+    Lists extend the file's list; scalars must agree with the file where both set them.
+    """
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in file_values.items()}
+    for path, value in flags.items():
+        target = merged
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        key = path[-1]
+        current = target.get(key)
+        flag_name = "--" + "-".join(path).replace("_", "-")
+        if isinstance(value, (list, tuple)):
+            target[key] = list(current or []) + [v for v in value if v not in (current or [])]
+        elif current is not None and current != value:
+            raise ConfigError(
+                f"{flag_name} {value!r} contradicts {'.'.join(path)}: {current!r} in {origin}; remove one of them"
+            )
+        else:
+            target[key] = value
+    return merged
+
+
+def build_settings(values: Mapping[str, Any]) -> Settings:
+    """Validate the merged values into Settings."""
+    try:
+        fail_on = Severity(str(values.get("fail_on", "high")).lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in Severity)
+        raise ConfigError(f"fail_on {values.get('fail_on')!r} is not a severity; use one of: {allowed}") from None
+    concurrency = values.get("concurrency", 4)
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= 64:
+        raise ConfigError(f"concurrency must be a whole number from 1 to 64, got {concurrency!r}")
+    sources: dict[str, dict[str, Any]] = {}
+    for platform in PLATFORMS:
+        section = values.get(platform)
+        if section is None:
+            continue
+        section = dict(section)
+        if section.pop("enabled", True) is False:
+            continue
+        _check_keys(section, SOURCE_KEYS[platform], "configuration", f"{platform}.")
+        sources[platform] = section
+    if "github" in sources and not sources["github"].get("orgs"):
+        raise ConfigError("github: name at least one organization with --github-org ORG (or github.orgs in the config)")
+    if "roster" in sources and not sources["roster"].get("file"):
+        raise ConfigError("roster: name the roster file with --roster FILE (or roster.file in the config)")
+    params = values.get("policy_params") or {}
+    return Settings(
+        policies=tuple(Path(p) for p in values.get("policies") or ()),
+        default_policies=bool(values.get("default_policies", True)),
+        formats=tuple(OutputSpec.parse(f) for f in values.get("format") or ()),
+        fail_on=fail_on,
+        sinks=tuple(values.get("sinks") or ()),
+        waivers=Path(values["waivers"]) if values.get("waivers") else None,
+        history=values.get("history"),
+        no_history=bool(values.get("no_history", False)),
+        new_only=bool(values.get("new_only", False)),
+        concurrency=concurrency,
+        cache=Path(values["cache"]) if values.get("cache") else None,
+        policy_params=params,
+        sources=sources,
+    )
