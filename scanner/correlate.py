@@ -1,0 +1,452 @@
+"""Correlation: link every platform account to a person on the roster, and summarise each person.
+
+Runs after collection (or snapshot load) and before the policy engine. For each account
+(``github.member``, ``aws.iam_user``, ``azure.user``) it adds:
+
+- ``person``: the roster person (id, name, email, status, end_date, employment_type, partner,
+  days_until_end), or null when unlinked;
+- ``days_since_exit``: whole days since that person's exit, or null;
+- ``link_method``: how the link was made.
+
+Matching, in order: (1) an explicit roster handle of the account's platform that equals one of
+the account's ``handles``; (2) the roster email equal to the account's ``email``; (3) nothing
+(``none``). Several roster people matching at the same step give ``ambiguous``. Without any
+roster in the inventory every account gets ``no_roster`` (people policies skip); when the
+roster source failed, the link is Unknown (people policies report ERROR, never PASS).
+
+Azure role assignments are linked through their principal (an Entra user's object id), so a
+leaver's standing Owner assignment is a finding of its own. One ``roster.person`` resource per
+roster entry summarises the person across platforms.
+
+Correlation is idempotent: running it on an already correlated inventory recomputes the same
+result (old ``roster.person`` resources are replaced).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from scanner.inventory.model import Resource, Unknown
+from scanner.inventory.snapshot import Inventory
+from scanner.inventory.types.people import PLATFORM_ACCOUNT_TYPES
+
+
+@dataclass(frozen=True)
+class AccountKind:
+    """How to link one account type: the roster handle fields that name it."""
+
+    type: str
+    platform: str
+    roster_fields: tuple[str, ...]
+
+
+# Per account type, which roster handle columns name it. Handles and emails compare
+# case-insensitively (GitHub logins, IAM user names and UPNs are all case-insensitive).
+ACCOUNT_KINDS: Mapping[str, AccountKind] = {
+    kind.type: kind
+    for kind in (
+        AccountKind("github.member", "github", ("github",)),
+        AccountKind("aws.iam_user", "aws", ("aws_iam_user",)),
+        AccountKind("azure.user", "azure", ("entra_upn",)),
+    )
+}
+assert set(ACCOUNT_KINDS) == set(PLATFORM_ACCOUNT_TYPES)
+
+ROLE_ASSIGNMENT_TYPE = "azure.role_assignment"
+# Attributes of an azure.role_assignment read here, in order of preference.
+PRINCIPAL_ID_ATTRIBUTES: tuple[str, ...] = ("principal_id",)
+PRIVILEGE_FLAG_ATTRIBUTES: tuple[str, ...] = ("is_privileged", "privileged", "is_admin")
+ROLE_NAME_ATTRIBUTES: tuple[str, ...] = ("role_name", "role")
+# Azure RBAC roles that can grant themselves or others anything in their scope.
+PRIVILEGED_AZURE_ROLES: frozenset[str] = frozenset(
+    {"owner", "user access administrator", "role based access control administrator"}
+)
+
+PERSON_TYPE = "roster.person"
+ENTRY_TYPE = "roster.entry"
+
+
+@dataclass(frozen=True)
+class _Person:
+    """A roster entry prepared for matching."""
+
+    entry: Resource
+    id: str
+    exited: bool | Unknown
+    days_since_exit: int | None | Unknown
+    days_until_end: int | None
+
+    def summary(self) -> dict[str, Any]:
+        """The ``person`` object set on each linked account (plain JSON: Unknown -> null)."""
+        attributes = self.entry.attributes
+        return {
+            "id": self.id,
+            "name": self.entry.name,
+            "email": _plain(attributes.get("email")),
+            "status": _plain(attributes.get("status")),
+            "end_date": _plain(attributes.get("end_date")),
+            "employment_type": _plain(attributes.get("employment_type")),
+            "partner": _plain(attributes.get("partner")),
+            "days_until_end": self.days_until_end,
+        }
+
+
+@dataclass(frozen=True)
+class _Link:
+    person: _Person | None
+    method: str | Unknown
+
+
+def correlate(inventory: Inventory, today: date) -> Inventory:
+    """The inventory with accounts linked to roster people and one ``roster.person`` per entry."""
+    people = [_prepare(entry, today) for entry in inventory.of_type(ENTRY_TYPE)]
+    roster_state = _roster_state(inventory, people)
+    matcher = _Matcher(people)
+
+    linked: dict[str, tuple[_Person, Resource]] = {}  # account id -> (person, account)
+    users_by_object_id: dict[str, Resource] = {}
+    out: list[Resource] = []
+    pending_assignments: list[int] = []
+    for resource in inventory.resources:
+        if resource.type == PERSON_TYPE:
+            continue  # recomputed below
+        kind = ACCOUNT_KINDS.get(resource.type)
+        if kind is not None:
+            link = _Link(None, roster_state) if roster_state is not None else matcher.match(resource, kind)
+            resource = resource.with_attributes(**_derived(link, roster_state))
+            if link.person is not None:
+                linked[resource.id] = (link.person, resource)
+            if resource.type == "azure.user":
+                for object_id in _object_ids(resource):
+                    users_by_object_id[object_id] = resource
+        elif resource.type == ROLE_ASSIGNMENT_TYPE:
+            pending_assignments.append(len(out))
+        out.append(resource)
+
+    assignments_by_person: dict[str, list[Resource]] = defaultdict(list)
+    for index in pending_assignments:
+        assignment = out[index]
+        principal = _first_string(assignment.attributes, PRINCIPAL_ID_ATTRIBUTES)
+        user = users_by_object_id.get(principal.lower()) if principal else None
+        if roster_state is not None:
+            link = _Link(None, roster_state)
+        elif user is not None and user.id in linked:
+            link = _Link(linked[user.id][0], "principal")
+        elif user is not None and isinstance(user.attributes.get("link_method"), Unknown):
+            link = _Link(None, user.attributes["link_method"])
+        else:
+            link = _Link(None, "none")
+        assignment = assignment.with_attributes(**_derived(link, roster_state))
+        out[index] = assignment
+        if link.person is not None:
+            assignments_by_person[link.person.id].append(assignment)
+
+    accounts_by_person: dict[str, list[Resource]] = defaultdict(list)
+    for person, account in linked.values():
+        accounts_by_person[person.id].append(account)
+    for person in people:
+        out.append(_person_resource(person, accounts_by_person[person.id], assignments_by_person[person.id]))
+    return inventory.replace_resources(out)
+
+
+def _roster_state(inventory: Inventory, people: Sequence[_Person]) -> str | Unknown | None:
+    """None when a roster is present; ``no_roster`` without one; Unknown when it failed to load."""
+    if people:
+        return None
+    rosters = [s for s in inventory.sources if s.platform == "roster"]
+    if not rosters:
+        return "no_roster"
+    if all(s.status == "failed" for s in rosters):
+        names = ", ".join(s.name for s in rosters)
+        return Unknown(f"the roster ({names}) could not be read")
+    return None  # an empty roster: every account is unlinked
+
+
+def _prepare(entry: Resource, today: date) -> _Person:
+    attributes = entry.attributes
+    status = attributes.get("status")
+    end = _date_of(attributes.get("end_date"))
+    days_until_end = (end - today).days if isinstance(end, date) else None
+    exited: bool | Unknown
+    days_since_exit: int | None | Unknown
+    if isinstance(status, Unknown):
+        exited = Unknown(status.reason)
+        days_since_exit = Unknown(status.reason)
+    elif status == "left" or (isinstance(end, date) and end < today):
+        exited = True
+        if isinstance(end, date):
+            days_since_exit = max(0, (today - end).days)
+        elif isinstance(end, Unknown):
+            days_since_exit = end
+        else:
+            days_since_exit = Unknown(f"the roster gives no end date for {entry.name} (line {attributes.get('line')})")
+    elif isinstance(end, Unknown):
+        # Active by status, but the end date is unreadable: it may have passed.
+        exited = end
+        days_since_exit = end
+    else:
+        exited = False
+        days_since_exit = None
+    person_id = "roster:person/" + entry.id.removeprefix("roster:entry/")
+    return _Person(entry, person_id, exited, days_since_exit, days_until_end)
+
+
+class _Matcher:
+    """Finds the roster person of an account: handle first, then email."""
+
+    def __init__(self, people: Sequence[_Person]) -> None:
+        self.by_handle: dict[tuple[str, str], list[_Person]] = defaultdict(list)
+        self.by_email: dict[str, list[_Person]] = defaultdict(list)
+        for person in people:
+            for field in ("github", "aws_iam_user", "entra_upn"):
+                for handle in person.entry.attributes.get(field) or ():
+                    self.by_handle[(field, str(handle).lower())].append(person)
+            email = person.entry.attributes.get("email")
+            if isinstance(email, str):
+                self.by_email[email.lower()].append(person)
+
+    def match(self, account: Resource, kind: AccountKind) -> _Link:
+        handles = {h.lower() for h in _strings(account.attributes.get("handles"))}
+        handles.add(account.name.lower())
+        found = _distinct(
+            person
+            for field in kind.roster_fields
+            for handle in handles
+            for person in self.by_handle.get((field, handle), ())
+        )
+        if len(found) == 1:
+            return _Link(found[0], "handle")
+        if len(found) > 1:
+            return _Link(None, "ambiguous")
+        email = account.attributes.get("email")
+        if isinstance(email, str) and email:
+            found = _distinct(self.by_email.get(email.lower(), ()))
+            if len(found) == 1:
+                return _Link(found[0], "email")
+            if len(found) > 1:
+                return _Link(None, "ambiguous")
+            return _Link(None, "none")
+        if isinstance(email, Unknown):
+            return _Link(None, Unknown(f"no roster handle names this account and its email is unknown ({email.reason})"))
+        return _Link(None, "none")
+
+
+def _derived(link: _Link, roster_state: str | Unknown | None) -> dict[str, Any]:
+    if link.person is not None:
+        return {
+            "person": link.person.summary(),
+            "days_since_exit": link.person.days_since_exit,
+            "link_method": link.method,
+        }
+    if isinstance(link.method, Unknown):
+        # We cannot tell whose account this is, so neither whether its owner has left.
+        return {"person": None, "days_since_exit": link.method, "link_method": link.method}
+    return {"person": None, "days_since_exit": None, "link_method": link.method}
+
+
+def _person_resource(person: _Person, accounts: Sequence[Resource], assignments: Sequence[Resource]) -> Resource:
+    entry = person.entry
+    attributes = entry.attributes
+    employment = attributes.get("employment_type")
+    accounts = sorted(accounts, key=lambda r: (r.type, r.id))
+    active_flags = {a.id: a.attributes.get("active") for a in accounts}
+
+    # "Active and admin" / "active implies MFA" per account, in three-valued logic.
+    admin_by_platform: dict[str, list[bool | Unknown]] = defaultdict(list)
+    admin_accounts: list[str] = []
+    mfa_values: list[bool | Unknown] = []
+    without_mfa: list[str] = []
+    for account in accounts:
+        active = active_flags[account.id]
+        is_admin = account.attributes.get("is_admin")
+        active_admin = _and(active, is_admin)
+        admin_by_platform[_platform(account)].append(active_admin)
+        if active_admin is True:
+            admin_accounts.append(account_label(account))
+        mfa = account.attributes.get("mfa_enabled")
+        mfa_values.append(_or(_not(active), mfa))
+        if active is True and mfa is False:
+            without_mfa.append(account_label(account))
+    for assignment in assignments:
+        privileged = _is_privileged_assignment(assignment)
+        admin_by_platform["azure"].append(privileged)
+        if privileged is True:
+            admin_accounts.append(account_label(assignment))
+
+    platform_admin = {platform: _any(values) for platform, values in admin_by_platform.items()}
+    admin_anywhere = _any(platform_admin.values())
+    known = sum(1 for v in platform_admin.values() if v is True)
+    unsure = [p for p, v in platform_admin.items() if isinstance(v, Unknown)]
+    admin_platforms: int | Unknown = (
+        known if not unsure else Unknown(f"admin on at least {known}; admin rights unknown on {', '.join(unsure)}")
+    )
+
+    enabled_after: int | None | Unknown
+    if person.exited is True:
+        unknown_active = [account_label(a) for a in accounts if isinstance(active_flags[a.id], Unknown)]
+        if unknown_active:
+            enabled_after = Unknown(f"whether these accounts are enabled is unknown: {', '.join(unknown_active)}")
+        else:
+            enabled_after = sum(1 for a in accounts if active_flags[a.id] is True) + len(assignments)
+    elif isinstance(person.exited, Unknown):
+        enabled_after = person.exited
+    else:
+        enabled_after = None
+
+    idle_days = [a.attributes.get("days_since_last_activity") for a in accounts if active_flags[a.id] is True]
+    known_idle = [d for d in idle_days if isinstance(d, int) and not isinstance(d, bool)]
+    unknown_idle = [d for d in idle_days if isinstance(d, Unknown)]
+    days_since_last_activity: int | None | Unknown = (
+        min(known_idle) if known_idle else (unknown_idle[0] if unknown_idle else None)
+    )
+
+    return Resource(
+        type=PERSON_TYPE,
+        id=person.id,
+        name=entry.name,
+        scope=entry.scope,
+        attributes={
+            "email": attributes.get("email"),
+            "employment_type": employment,
+            "partner": attributes.get("partner"),
+            "is_external": (
+                employment if isinstance(employment, Unknown) else employment in ("contractor", "vendor")
+            ),
+            "status": attributes.get("status"),
+            "start_date": attributes.get("start_date"),
+            "end_date": attributes.get("end_date"),
+            "exited": person.exited,
+            "days_since_exit": person.days_since_exit,
+            "days_until_end": person.days_until_end,
+            "accounts": [a.id for a in accounts],
+            "account_names": [account_label(a) for a in accounts],
+            "active_accounts": sum(1 for a in accounts if active_flags[a.id] is True),
+            "platforms": sorted({_platform(a) for a in accounts if active_flags[a.id] is True}),
+            "role_assignments": [a.id for a in assignments],
+            "admin_anywhere": admin_anywhere,
+            "admin_platforms": admin_platforms,
+            "admin_accounts": admin_accounts,
+            "mfa_everywhere": _all(mfa_values),
+            "accounts_without_mfa": without_mfa,
+            "enabled_accounts_after_exit": enabled_after,
+            "days_since_last_activity": days_since_last_activity,
+        },
+    )
+
+
+def account_label(resource: Resource) -> str:
+    """An account as people read it in a report: ``platform:scope/name``."""
+    return f"{_platform(resource)}:{resource.scope}/{resource.name}"
+
+
+def _platform(resource: Resource) -> str:
+    return resource.type.split(".", 1)[0]
+
+
+def _is_privileged_assignment(assignment: Resource) -> bool | Unknown:
+    for name in PRIVILEGE_FLAG_ATTRIBUTES:
+        value = assignment.attributes.get(name)
+        if isinstance(value, (bool, Unknown)):
+            return value
+    role = _first_string(assignment.attributes, ROLE_NAME_ATTRIBUTES)
+    if role is None:
+        return Unknown("the role assignment does not name its role")
+    return role.lower() in PRIVILEGED_AZURE_ROLES
+
+
+def _object_ids(user: Resource) -> set[str]:
+    """The Entra object ids a role assignment's principal_id may name: from handles and the id."""
+    ids = {h.lower() for h in _strings(user.attributes.get("handles"))}
+    object_id = user.attributes.get("object_id")
+    if isinstance(object_id, str):
+        ids.add(object_id.lower())
+    ids.add(user.id.rsplit("/", 1)[-1].lower())
+    return ids
+
+
+def _first_string(attributes: Mapping[str, Any], names: Iterable[str]) -> str | None:
+    for name in names:
+        value = attributes.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _distinct(people: Iterable[_Person]) -> list[_Person]:
+    seen: dict[str, _Person] = {}
+    for person in people:
+        seen.setdefault(person.id, person)
+    return list(seen.values())
+
+
+def _date_of(value: Any) -> date | Unknown | None:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return Unknown(f"end date {value!r} is not an ISO date")
+    return None
+
+
+def _plain(value: Any) -> Any:
+    return None if isinstance(value, Unknown) else value
+
+
+# Three-valued logic over True / False / Unknown (anything else counts as Unknown).
+
+
+def _tri(value: Any) -> bool | Unknown:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Unknown):
+        return value
+    return Unknown("not collected")
+
+
+def _not(value: Any) -> bool | Unknown:
+    value = _tri(value)
+    return value if isinstance(value, Unknown) else not value
+
+
+def _and(left: Any, right: Any) -> bool | Unknown:
+    left, right = _tri(left), _tri(right)
+    if left is False or right is False:
+        return False
+    if left is True and right is True:
+        return True
+    return left if isinstance(left, Unknown) else right
+
+
+def _or(left: Any, right: Any) -> bool | Unknown:
+    left, right = _tri(left), _tri(right)
+    if left is True or right is True:
+        return True
+    if left is False and right is False:
+        return False
+    return left if isinstance(left, Unknown) else right
+
+
+def _any(values: Iterable[Any]) -> bool | Unknown:
+    result: bool | Unknown = False
+    for value in values:
+        result = _or(result, value)
+    return result
+
+
+def _all(values: Iterable[Any]) -> bool | Unknown:
+    result: bool | Unknown = True
+    for value in values:
+        result = _and(result, value)
+    return result
