@@ -1,0 +1,108 @@
+"""The engine's statuses: PASS, FAIL, SKIPPED, and ERROR whenever it could not truly check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.findings import Status, finding_uid
+from scanner.inventory.model import Resource, Unknown
+from scanner.inventory.snapshot import Inventory
+from scanner.inventory.types import ResourceType, attr
+from scanner.policy.engine import evaluate, render_message
+from scanner.policy.loader import load_policies
+
+TYPES = {
+    "test.thing": ResourceType("test.thing", "a thing", (
+        attr("enabled", "boolean", "on"), attr("archived", "boolean", "archived"), attr("owners", "list", "owners"),
+        attr("count", "integer", "n"), attr("label", "string", "label"),
+    ))
+}
+
+RULES = """
+- id: thing_enabled
+  title: Thing is enabled
+  resource: test.thing
+  severity: high
+  when: "!resource.archived"
+  assert: resource.enabled
+  message: "{name} is off; owners {owners}, {params.limit} allowed"
+  remediation: Turn it on
+  params: {limit: 2}
+  references: {guide: ZT-1}
+"""
+
+
+def thing(name: str, **attributes: object) -> Resource:
+    base = {"enabled": True, "archived": False, "owners": ["a"], "count": 1, "label": "x"}
+    return Resource("test.thing", f"test:{name}", name, "acme", {**base, **attributes})
+
+
+def run(rules: str, write_policies, *resources: Resource):
+    policies = load_policies([write_policies(rules)], types=TYPES)
+    return {f.resource.name: f for f in evaluate(policies, Inventory(tuple(resources)))}
+
+
+def test_pass_fail_skip(write_policies) -> None:
+    results = run(RULES, write_policies, thing("good"), thing("bad", enabled=False), thing("old", archived=True, enabled=False))
+    assert results["good"].status is Status.PASS
+    assert results["bad"].status is Status.FAIL
+    assert results["bad"].message == "bad is off; owners a, 2 allowed"
+    assert results["old"].status is Status.SKIPPED
+
+
+def test_unknown_attribute_is_error_never_pass(write_policies) -> None:
+    results = run(RULES, write_policies, thing("locked", enabled=Unknown("needs admin:org scope")))
+    assert results["locked"].status is Status.ERROR
+    assert "enabled is unknown (needs admin:org scope)" in results["locked"].message
+
+
+def test_unknown_in_when_is_error(write_policies) -> None:
+    results = run(RULES, write_policies, thing("w", archived=Unknown("needs repo scope")))
+    assert results["w"].status is Status.ERROR
+    assert "archived is unknown" in results["w"].message
+
+
+def test_missing_attribute_is_error(write_policies) -> None:
+    resource = Resource("test.thing", "test:m", "m", "acme", {"archived": False})
+    results = run(RULES, write_policies, resource)
+    assert results["m"].status is Status.ERROR
+    assert "enabled was not collected" in results["m"].message
+
+
+@pytest.mark.parametrize(("expression", "why"), [
+    ("resource.count", "not a boolean"),
+    ("resource.count / 0 == 1", "Could not evaluate assert"),
+    ("resource.label > 3", "Could not evaluate assert"),
+])
+def test_runtime_problems_are_errors(write_policies, expression: str, why: str) -> None:
+    rules = RULES.replace("assert: resource.enabled", f'assert: "{expression}"')
+    results = run(rules, write_policies, thing("t"))
+    assert results["t"].status is Status.ERROR
+    assert why in results["t"].message
+
+
+def test_policies_only_see_their_resource_type(write_policies) -> None:
+    other = Resource("test.other", "test:o", "o", "acme", {"enabled": False})
+    results = run(RULES, write_policies, thing("t"), other)
+    assert set(results) == {"t"}
+
+
+def test_finding_carries_policy_fields_and_stable_uid(write_policies) -> None:
+    finding = run(RULES, write_policies, thing("bad", enabled=False))["bad"]
+    assert finding.uid == finding_uid("thing_enabled", "test:bad")
+    assert finding.references == {"guide": "ZT-1"}
+    assert finding.remediation == "Turn it on"
+    assert finding.resource.scope == "acme"
+
+
+def test_message_placeholders_are_plain_lookups() -> None:
+    resource = thing("n", owners=[], label={"nested": "v"})
+    assert render_message("{name} {owners} {label.nested} {enabled}", resource, {}) == "n none v yes"
+    # Python format tricks do not reach objects.
+    assert render_message("{name.__class__}", resource, {}) == "{name.__class__}"
+
+
+def test_empty_inventory_yields_no_findings(write_policies) -> None:
+    assert run(RULES, write_policies) == {}
