@@ -116,11 +116,11 @@ def _check_keys(data: Mapping[str, Any], allowed: Mapping[str, type | tuple[type
     for key, value in data.items():
         if key not in allowed:
             known = ", ".join(sorted(allowed))
-            raise ConfigError(f"{origin}: unknown setting {prefix}{key!r}; known settings: {known}")
+            raise ConfigError(f"{origin}: unknown setting '{prefix}{key}'; known settings: {known}")
         expected = allowed[key]
         if value is not None and (not isinstance(value, expected) or (isinstance(value, bool) and expected is int)):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
-            raise ConfigError(f"{origin}: {prefix}{key} must be a {names}, got {type(value).__name__}")
+            raise ConfigError(f"{origin}: {prefix}{key} must be of type {names}, got {type(value).__name__}")
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
