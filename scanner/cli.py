@@ -311,11 +311,11 @@ def resources(type_name: str | None) -> None:
         for name, rtype in sorted(RESOURCE_TYPES.items()):
             click.echo(f"{name:28} {len(rtype.attributes):3} attributes  {rtype.description}")
         return
-    rtype = RESOURCE_TYPES.get(type_name)
-    if rtype is None:
+    declared = RESOURCE_TYPES.get(type_name)
+    if declared is None:
         raise ConfigError(f"unknown resource type {type_name!r}; known types: {', '.join(sorted(RESOURCE_TYPES))}")
-    click.echo(f"{rtype.name}: {rtype.description}")
-    for attribute in rtype.attributes:
+    click.echo(f"{declared.name}: {declared.description}")
+    for attribute in declared.attributes:
         kind = attribute.kind + ("?" if attribute.nullable else "")
         click.echo(f"  {attribute.name:34} {kind:11} {attribute.description}")
 

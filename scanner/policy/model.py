@@ -18,7 +18,8 @@ _STRING_LITERAL = re.compile(r"""(?s)('''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*
 def references_in(expression: str) -> tuple[frozenset[str], frozenset[str]]:
     """The resource attributes and params a CEL expression names: (attributes, params)."""
     code = _STRING_LITERAL.sub('""', expression)
-    attributes, params = set(), set()
+    attributes: set[str] = set()
+    params: set[str] = set()
     for root, name in _REFERENCE.findall(code):
         (attributes if root == "resource" else params).add(name)
     return frozenset(attributes), frozenset(params)
