@@ -1,0 +1,625 @@
+"""The GitHub collector: organizations, their members and outside collaborators, their repositories.
+
+Per organization, in this order (org-wide endpoints before per-repository ones):
+
+1. REST, once per org: ``/user`` (who we are), ``/orgs/{org}``, owners, members, outside
+   collaborators, the ``filter=2fa_disabled`` lists, the repository list (which carries
+   ``security_and_analysis`` and topics), Actions settings, runner groups, webhooks, App
+   installations, rulesets, SAML credential authorizations (GHEC).
+2. GraphQL, 25 repositories per query: default-branch protection, rulesets, collaborators,
+   deploy keys, environments, CODEOWNERS, Dependabot alerts. One paginated query for SAML identities.
+3. REST, per repository the token administers: webhooks and the Actions token permission.
+
+That is about 2.1 requests per repository plus a constant per org. Work runs on at most
+``context.concurrency`` threads. Whatever the token cannot read becomes ``Unknown("needs ...")``
+and a note on the source status; one organization failing never stops the others.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from scanner.collectors.base import CallCounter, CollectContext, Collector, CollectResult, iso, redact
+from scanner.collectors.github import mapping, queries
+from scanner.collectors.github.auth import AppInstallationCredential, TokenCredential
+from scanner.collectors.github.cache import EtagCache
+from scanner.collectors.github.client import (
+    DEFAULT_REST_URL,
+    GitHubApiError,
+    GitHubAuthError,
+    GitHubClient,
+    GitHubNotAllowed,
+    GraphQLResult,
+    graphql_url_for,
+)
+from scanner.errors import AuthError, CollectorError, ConfigError
+from scanner.inventory.model import Resource, SourceStatus, Unknown
+
+T = TypeVar("T")
+
+GRAPHQL_BATCH = 25
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
+DEFAULT_CRITICAL_TOPICS = ("critical", "production")
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """The validated ``github`` section of the configuration."""
+
+    orgs: tuple[str, ...]
+    url: str = DEFAULT_REST_URL
+    token_file: Path | None = None
+    app_id: str | None = None
+    app_key_file: Path | None = None
+    app_installation_id: str | None = None
+    repos: tuple[str, ...] = ()
+    skip_archived: bool = False
+    cache_dir: Path | None = None
+    critical_topics: tuple[str, ...] = DEFAULT_CRITICAL_TOPICS
+
+    @property
+    def graphql_url(self) -> str:
+        return graphql_url_for(self.url)
+
+
+def parse_settings(raw: Mapping[str, Any], context: CollectContext) -> GitHubSettings:
+    """Validate the settings mapping; every problem is a ConfigError naming the key."""
+    orgs_value = raw.get("orgs")
+    if isinstance(orgs_value, str):
+        orgs_value = [orgs_value]
+    if not orgs_value or not isinstance(orgs_value, (list, tuple)):
+        raise ConfigError("github.orgs: name at least one organization (--github-org ORG)")
+    orgs: list[str] = []
+    for org in orgs_value:
+        if not isinstance(org, str) or not _LOGIN.match(org):
+            raise ConfigError(f"github.orgs: {org!r} is not a GitHub organization login")
+        if org not in orgs:
+            orgs.append(org)
+
+    url = raw.get("url") or DEFAULT_REST_URL
+    if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
+        raise ConfigError(f"github.url: {url!r} is not an http(s) URL (e.g. https://github.example.com/api/v3)")
+
+    def path_or_none(key: str) -> Path | None:
+        value = raw.get(key)
+        if value in (None, ""):
+            return None
+        if not isinstance(value, (str, Path)):
+            raise ConfigError(f"github.{key}: expected a file path, got {type(value).__name__}")
+        return Path(value).expanduser()
+
+    repos_value = raw.get("repos")
+    if repos_value in (None, ""):
+        repos: tuple[str, ...] = ()
+    elif isinstance(repos_value, str):
+        repos = tuple(p.strip() for p in repos_value.split(",") if p.strip())
+    elif isinstance(repos_value, (list, tuple)) and all(isinstance(p, str) for p in repos_value):
+        repos = tuple(repos_value)
+    else:
+        raise ConfigError("github.repos: expected a glob on repository names, e.g. 'api-*'")
+
+    skip_archived = raw.get("skip_archived", False)
+    if not isinstance(skip_archived, bool):
+        raise ConfigError("github.skip_archived: expected true or false")
+
+    topics_value = raw.get("critical_topics", DEFAULT_CRITICAL_TOPICS)
+    if isinstance(topics_value, str):
+        topics_value = [topics_value]
+    if not isinstance(topics_value, (list, tuple)) or not all(isinstance(t, str) for t in topics_value):
+        raise ConfigError("github.critical_topics: expected a list of repository topics")
+
+    app_id = raw.get("app_id")
+    if app_id is not None and not re.match(r"^\d+$", str(app_id)):
+        raise ConfigError(f"github.app_id: {app_id!r} is not a numeric GitHub App id")
+    installation = raw.get("app_installation_id")
+    if installation is not None and not re.match(r"^\d+$", str(installation)):
+        raise ConfigError(f"github.app_installation_id: {installation!r} is not a numeric installation id")
+    app_key_file = path_or_none("app_key_file")
+    if app_id is not None and app_key_file is None:
+        raise ConfigError("github.app_key_file: a GitHub App needs its private key file (--github-app-key FILE)")
+
+    cache_dir = path_or_none("cache_dir") or context.cache_dir
+    return GitHubSettings(
+        orgs=tuple(orgs),
+        url=url.rstrip("/"),
+        token_file=path_or_none("token_file"),
+        app_id=str(app_id) if app_id is not None else None,
+        app_key_file=app_key_file,
+        app_installation_id=str(installation) if installation is not None else None,
+        repos=repos,
+        skip_archived=skip_archived,
+        cache_dir=cache_dir,
+        critical_topics=tuple(topics_value),
+    )
+
+
+@dataclass
+class _OrgRun:
+    """What one organization's collection accumulates besides resources."""
+
+    org: str
+    counter: CallCounter = field(default_factory=CallCounter)
+    errors: list[str] = field(default_factory=list)
+    missing: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # reason -> what
+    informational: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def notes(self) -> tuple[str, ...]:
+        lines = [f"{reason}: {', '.join(sorted(whats))}" for reason, whats in sorted(self.missing.items())]
+        lines += [f"{reason}: {', '.join(sorted(whats))}" for reason, whats in sorted(self.informational.items())]
+        return tuple(lines)
+
+
+class GitHubCollector(Collector):
+    platform = "github"
+
+    def __init__(
+        self,
+        settings: Mapping[str, Any],
+        context: CollectContext,
+        *,
+        session_factory: Callable[[], requests.Session] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(settings, context)
+        self.config = parse_settings(settings, context)
+        self._session_factory = session_factory or self._new_session
+        self._sleep = sleep
+        self._token: str | None = None
+        self._app_key: str | None = None
+        self._load_credentials()
+
+    # -- credentials (read before any network call, so a bad path is a ConfigError) ------------
+
+    def _load_credentials(self) -> None:
+        config = self.config
+        if config.app_id is not None:
+            assert config.app_key_file is not None
+            self._app_key = _read_secret_file(config.app_key_file, "github.app_key_file")
+            return
+        if config.token_file is not None:
+            self._token = _read_secret_file(config.token_file, "github.token_file")
+        else:
+            environ = self.context.environ
+            self._token = (environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN") or "").strip() or None
+        if not self._token:
+            raise ConfigError(
+                "no GitHub credentials: set GITHUB_TOKEN or GH_TOKEN, pass --github-token-file FILE, "
+                "or --github-app-id with --github-app-key FILE"
+            )
+
+    def _secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self._token, self._app_key) if s)
+
+    def _credential(self, org: str) -> TokenCredential | AppInstallationCredential:
+        if self.config.app_id is not None:
+            assert self._app_key is not None
+            return AppInstallationCredential(
+                app_id=self.config.app_id,
+                private_key=self._app_key,
+                org=org,
+                installation_id=self.config.app_installation_id,
+            )
+        assert self._token is not None
+        return TokenCredential(self._token)
+
+    def _new_session(self) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(4, self.context.concurrency))
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.trust_env = True
+        return session
+
+    # -- the interface -------------------------------------------------------------------------
+
+    def collect(self) -> CollectResult:
+        resources: list[Resource] = []
+        sources: list[SourceStatus] = []
+        for org in self.config.orgs:
+            org_resources, status = self._collect_org(org)
+            resources.extend(org_resources)
+            sources.append(status)
+        return CollectResult(tuple(resources), tuple(sources))
+
+    def _collect_org(self, org: str) -> tuple[list[Resource], SourceStatus]:
+        run = _OrgRun(org)
+        started = iso(self.context.clock())
+        identity: str | None = None
+        kind: str | None = None
+        session = self._session_factory()
+        try:
+            credential = self._credential(org)
+            client = GitHubClient(
+                rest_url=self.config.url,
+                graphql_url=self.config.graphql_url,
+                credential=credential,
+                session=session,
+                counter=run.counter,
+                cache=EtagCache(self.config.cache_dir) if self.config.cache_dir else None,
+                sleep=self._sleep,
+                on_wait=lambda message: self.context.progress.log(org, message),
+            )
+            identity = self._identity(client, credential)
+            resources = _OrgReader(self, client, run).read()
+            state = "partial" if (run.errors or run.missing) else "ok"
+        except CollectorError as exc:
+            resources = []
+            state = "failed"
+            run.errors.append(self._clean(self._explain(org, exc)))
+            kind = exc.kind
+        except ConfigError:
+            raise
+        else:
+            kind = "api" if run.errors else ("permission" if run.missing else None)
+        finally:
+            session.close()
+        status = SourceStatus(
+            name=org,
+            platform="github",
+            status=state,  # type: ignore[arg-type]
+            errors=tuple(self._clean(e) for e in run.errors),
+            notes=tuple(self._clean(n) for n in run.notes()),
+            identity=identity,
+            started_at=started,
+            finished_at=iso(self.context.clock()),
+            api_calls=run.counter.snapshot(),
+            error_kind=kind,
+        )
+        return resources, status
+
+    def _identity(self, client: GitHubClient, credential: TokenCredential | AppInstallationCredential) -> str:
+        if isinstance(credential, AppInstallationCredential):
+            credential.authorization(client)  # exchange now, so a bad App fails before any read
+            return credential.describe()
+        user = client.get_json("/user")
+        login = user.get("login") if isinstance(user, dict) else None
+        return f"user {login}" if login else "token"
+
+    def _explain(self, org: str, exc: CollectorError) -> str:
+        url = self.config.url
+        if isinstance(exc, GitHubAuthError):
+            return (
+                f"GitHub organization {org}: the credentials were rejected (HTTP 401) by {url}: the token is "
+                "invalid, expired or revoked; create a new token (or check the App key) and re-run"
+            )
+        if isinstance(exc, GitHubNotAllowed) and exc.endpoint == "GET /orgs/{org}":
+            return (
+                f"GitHub organization {org}: not found or not visible to this token (HTTP {exc.status}); "
+                "check the name and that the token belongs to a member (read:org scope)"
+            )
+        if isinstance(exc, AuthError):
+            return f"GitHub organization {org}: {exc}"
+        return f"GitHub organization {org}: {exc}"
+
+    def _clean(self, text: str) -> str:
+        return redact(" ".join(str(text).split()), self._secrets())
+
+    def map_parallel(self, function: Callable[[Any], T], items: Sequence[Any]) -> list[T]:
+        if len(items) <= 1 or self.context.concurrency <= 1:
+            return [function(item) for item in items]
+        with ThreadPoolExecutor(max_workers=self.context.concurrency) as pool:
+            return list(pool.map(function, items))
+
+
+def _read_secret_file(path: Path, key: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise ConfigError(f"{key}: {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{key}: cannot read {path} ({type(exc).__name__})") from None
+    if not text:
+        raise ConfigError(f"{key}: {path} is empty")
+    return text
+
+
+class _OrgReader:
+    """Reads one organization with one client; records what it could not read on ``run``."""
+
+    def __init__(self, collector: GitHubCollector, client: GitHubClient, run: _OrgRun) -> None:
+        self.collector = collector
+        self.client = client
+        self.run = run
+        self.org = run.org
+        self.progress = collector.context.progress
+
+    # -- reading helpers --------------------------------------------------------------------
+
+    def optional(self, what: str, reason: str, read: Callable[[], T], *, plan_feature: bool = False) -> T | Unknown:
+        """Run ``read``; a refusal becomes Unknown(reason) plus a note, an API failure an error."""
+        try:
+            return read()
+        except GitHubNotAllowed as exc:
+            if plan_feature and exc.status == 404:
+                self.run.informational[reason].add(what)
+            else:
+                self.run.missing[reason].add(what)
+            return Unknown(reason)
+        except GitHubApiError as exc:
+            if exc.status == 422:  # e.g. "Only owners can use this filter."
+                self.run.missing[reason].add(what)
+                return Unknown(reason)
+            self.run.errors.append(f"GitHub organization {self.org}: could not read {what}: {exc}")
+            return Unknown(f"could not be read: {exc}")
+
+    # -- the org ----------------------------------------------------------------------------
+
+    def read(self) -> list[Resource]:
+        client, org = self.client, self.org
+        self.progress.task(org, f"GitHub {org}: organization settings")
+        org_json = client.get_json("/orgs/{org}", org=org)
+        owners = client.paginate("/orgs/{org}/members", {"role": "admin"}, org=org)
+        members = client.paginate("/orgs/{org}/members", org=org)
+        outside = self.optional(
+            "outside collaborators",
+            mapping.NEEDS_OWNER,
+            lambda: client.paginate("/orgs/{org}/outside_collaborators", org=org),
+        )
+        outside_list = [] if isinstance(outside, Unknown) else outside
+
+        two_fa = self.optional("members' and outside collaborators' 2FA", mapping.NEEDS_OWNER, self._two_factor_disabled)
+        actions = self.optional(
+            "Actions permissions", mapping.NEEDS_ACTIONS_ADMIN,
+            lambda: client.get_json("/orgs/{org}/actions/permissions", org=org),
+        )
+        selected: Any = None
+        if isinstance(actions, Unknown):
+            selected = actions
+        elif isinstance(actions, dict) and actions.get("allowed_actions") == "selected":
+            selected = self.optional(
+                "Actions allowed actions", mapping.NEEDS_ACTIONS_ADMIN,
+                lambda: client.get_json("/orgs/{org}/actions/permissions/selected-actions", org=org),
+            )
+        workflow = self.optional(
+            "Actions workflow token permission", mapping.NEEDS_ACTIONS_ADMIN,
+            lambda: client.get_json("/orgs/{org}/actions/permissions/workflow", org=org),
+        )
+        fork_pr = self.optional(
+            "fork pull-request approval policy", mapping.NEEDS_ACTIONS_ADMIN,
+            lambda: client.get_json("/orgs/{org}/actions/permissions/fork-pr-contributor-approval", org=org),
+        )
+        runner_groups = self.optional(
+            "self-hosted runner groups", mapping.NEEDS_ACTIONS_ADMIN,
+            lambda: client.paginate("/orgs/{org}/actions/runner-groups", item_key="runner_groups", org=org),
+        )
+        hooks = self.optional(
+            "organization webhooks", mapping.NEEDS_OWNER + " with admin:org_hook",
+            lambda: client.paginate("/orgs/{org}/hooks", org=org),
+        )
+        installations = self.optional(
+            "installed GitHub Apps", mapping.NEEDS_OWNER,
+            lambda: client.paginate("/orgs/{org}/installations", item_key="installations", org=org),
+        )
+        rulesets = self.optional(
+            "organization rulesets", mapping.NEEDS_OWNER,
+            lambda: client.paginate("/orgs/{org}/rulesets", org=org),
+        )
+        credentials = self.optional(
+            "members' last activity (SAML credential authorizations)", mapping.NEEDS_GHEC_OWNER,
+            lambda: client.paginate("/orgs/{org}/credential-authorizations", org=org),
+            plan_feature=True,
+        )
+        saml = self.optional("SAML SSO configuration and linked identities", mapping.NEEDS_OWNER, self._saml)
+
+        repos = self._repositories()
+        self.progress.task(org, f"GitHub {org}: repositories", total=len(repos))
+        repo_raws = self._read_repositories(repos)
+
+        now = self.collector.context.clock()
+        raw = mapping.OrgRaw(
+            login=org,
+            org=org_json if isinstance(org_json, dict) else {},
+            owners=owners,
+            members=members,
+            outside_collaborators=outside_list,
+            two_factor_disabled=two_fa,
+            actions_permissions=actions,
+            selected_actions=selected,
+            workflow_permissions=workflow,
+            fork_pr_approval=fork_pr,
+            runner_groups=runner_groups,
+            hooks=hooks,
+            installations=installations,
+            rulesets=rulesets,
+            saml=saml,
+            credential_authorizations=credentials,
+            repositories_count=len(repos),
+        )
+        organization = mapping.map_organization(raw)
+        if organization.attributes.get("two_factor_requirement_enabled") == Unknown(mapping.NEEDS_OWNER):
+            self.run.missing[mapping.NEEDS_OWNER].add("organization security settings (2FA requirement, base permission)")
+        access = mapping.repository_access(
+            (r.rest["full_name"], r.direct_collaborators, r.outside_collaborators) for r in repo_raws
+        )
+        members_resources = mapping.map_members(raw, access, now)
+        critical = self.collector.config.critical_topics
+        repositories = [mapping.map_repository(r, critical, now) for r in repo_raws]
+        return [organization, *members_resources, *repositories]
+
+    def _two_factor_disabled(self) -> set[str]:
+        client, org = self.client, self.org
+        disabled = {m["login"] for m in client.paginate("/orgs/{org}/members", {"filter": "2fa_disabled"}, org=org)}
+        disabled |= {
+            c["login"]
+            for c in client.paginate("/orgs/{org}/outside_collaborators", {"filter": "2fa_disabled"}, org=org)
+        }
+        return disabled
+
+    def _saml(self) -> mapping.SamlInfo | Unknown:
+        name_ids: dict[str, str] = {}
+        emails: dict[str, str] = {}
+        cursor: str | None = None
+        while True:
+            result = self.client.graphql(queries.SAML_IDENTITIES_QUERY, {"org": self.org, "cursor": cursor})
+            organization = result.data.get("organization") or {}
+            provider = organization.get("samlIdentityProvider")
+            if provider is None:
+                if result.errors_under("organization", "samlIdentityProvider") or not organization.get(
+                    "viewerCanAdminister"
+                ):
+                    raise GitHubNotAllowed("SAML identity provider", status=403, endpoint="POST /graphql")
+                return mapping.SamlInfo(configured=False)
+            identities = provider.get("externalIdentities") or {}
+            for node in identities.get("nodes") or []:
+                user = (node or {}).get("user") or {}
+                saml_identity = (node or {}).get("samlIdentity") or {}
+                login = user.get("login")
+                if not login:
+                    continue  # an identity not linked to a GitHub account yet
+                name_ids[login] = str(saml_identity.get("nameId") or saml_identity.get("username") or "")
+                for email in saml_identity.get("emails") or []:
+                    if email and email.get("value"):
+                        emails[login] = email["value"]
+                        break
+            page = identities.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                return mapping.SamlInfo(configured=True, name_ids=name_ids, emails=emails)
+            cursor = page.get("endCursor")
+
+    # -- repositories -------------------------------------------------------------------------
+
+    def _repositories(self) -> list[dict[str, Any]]:
+        config = self.collector.config
+        repos = self.client.paginate("/orgs/{org}/repos", {"type": "all"}, org=self.org)
+        selected = []
+        for repo in repos:
+            if config.skip_archived and repo.get("archived"):
+                continue
+            if config.repos and not any(fnmatch.fnmatchcase(str(repo.get("name")), p) for p in config.repos):
+                continue
+            selected.append(repo)
+        return sorted(selected, key=lambda r: str(r.get("name")).lower())
+
+    def _read_repositories(self, repos: list[dict[str, Any]]) -> list[mapping.RepoRaw]:
+        batches = [repos[i : i + GRAPHQL_BATCH] for i in range(0, len(repos), GRAPHQL_BATCH)]
+        graphql_parts: dict[str, tuple[Any, dict[str, Unknown]]] = {}
+        for batch_result in self.collector.map_parallel(self._graphql_batch, batches):
+            graphql_parts.update(batch_result)
+        return self.collector.map_parallel(lambda repo: self._repository(repo, graphql_parts[repo["name"]]), repos)
+
+    def _graphql_batch(self, batch: list[dict[str, Any]]) -> dict[str, tuple[Any, dict[str, Unknown]]]:
+        names = [str(r["name"]) for r in batch]
+        try:
+            result = self.client.graphql(
+                queries.repositories_query(len(names)), queries.repositories_variables(self.org, names)
+            )
+        except (GitHubApiError, GitHubNotAllowed) as exc:
+            self.run.errors.append(
+                f"GitHub organization {self.org}: GraphQL read of {len(names)} repositories failed: {exc}"
+            )
+            failed = Unknown(f"could not be read: {exc}")
+            return {name: (failed, {}) for name in names}
+        parts: dict[str, tuple[Any, dict[str, Unknown]]] = {}
+        for index, name in enumerate(names):
+            alias = f"r{index}"
+            block = result.data.get(alias)
+            field_unknowns = self._graphql_field_unknowns(result, alias, name)
+            if block is None:
+                reason = next(iter(field_unknowns.values()), Unknown("repository not visible to GraphQL"))
+                self.run.missing[reason.reason].add(f"repository {name}")
+                parts[name] = (reason, {})
+            else:
+                parts[name] = (block, field_unknowns)
+        return parts
+
+    def _graphql_field_unknowns(self, result: GraphQLResult, alias: str, repo: str) -> dict[str, Unknown]:
+        unknowns: dict[str, Unknown] = {}
+        for error in result.errors_under(alias):
+            path = list(error.get("path") or [])
+            field_name = str(path[1]) if len(path) > 1 else "*"
+            if field_name in ("directCollaborators", "outsideCollaborators"):
+                reason = mapping.NEEDS_PUSH
+            elif error.get("type") in ("FORBIDDEN", "INSUFFICIENT_SCOPES", "NOT_FOUND") or "admin" in str(
+                error.get("message", "")
+            ).lower():
+                reason = mapping.NEEDS_REPO_ADMIN
+            else:
+                reason = f"GitHub could not answer: {error.get('message', 'error')}"[:200]
+                self.run.errors.append(f"GitHub organization {self.org}: repository {repo}: {reason}")
+            unknowns[field_name] = Unknown(reason)
+            if reason in (mapping.NEEDS_PUSH, mapping.NEEDS_REPO_ADMIN):
+                self.run.missing[reason].add(_FIELD_NAMES.get(field_name, field_name))
+        return unknowns
+
+    def _repository(self, repo: dict[str, Any], graphql_part: tuple[Any, dict[str, Unknown]]) -> mapping.RepoRaw:
+        client, org, name = self.client, self.org, str(repo["name"])
+        block, unknowns = graphql_part
+        is_admin = bool((repo.get("permissions") or {}).get("admin", True))
+        if is_admin:
+            hooks = self.optional(
+                "repository webhooks", mapping.NEEDS_REPO_ADMIN,
+                lambda: client.paginate("/repos/{owner}/{repo}/hooks", owner=org, repo=name),
+            )
+            workflow = self.optional(
+                "repository Actions token permission", mapping.NEEDS_REPO_ADMIN,
+                lambda: client.get_json("/repos/{owner}/{repo}/actions/permissions/workflow", owner=org, repo=name),
+            )
+        else:
+            # The repository list says the token is not an admin here: do not spend two 404s to learn it.
+            hooks = workflow = Unknown(mapping.NEEDS_REPO_ADMIN)
+            self.run.missing[mapping.NEEDS_REPO_ADMIN].add("repository webhooks and Actions token permission")
+        direct = self._collaborators(block, unknowns, "directCollaborators", "DIRECT", name)
+        outside = self._collaborators(block, unknowns, "outsideCollaborators", "OUTSIDE", name)
+        self.progress.advance(org)
+        return mapping.RepoRaw(
+            rest=repo,
+            graphql=block,
+            graphql_unknown=unknowns,
+            hooks=hooks,
+            workflow_permissions=workflow,
+            direct_collaborators=direct,
+            outside_collaborators=outside,
+        )
+
+    def _collaborators(
+        self, block: Any, unknowns: Mapping[str, Unknown], alias: str, affiliation: str, name: str
+    ) -> Any:
+        if isinstance(block, Unknown):
+            return block
+        if alias in unknowns:
+            return unknowns[alias]
+        connection = block.get(alias)
+        if not isinstance(connection, dict):
+            return Unknown(mapping.NEEDS_PUSH)
+        pairs = _pairs(connection)
+        page = connection.get("pageInfo") or {}
+        while page.get("hasNextPage"):
+            result = self.client.graphql(
+                queries.COLLABORATORS_PAGE_QUERY,
+                {"owner": self.org, "name": name, "affiliation": affiliation, "cursor": page.get("endCursor")},
+            )
+            connection = ((result.data.get("repository") or {}).get("collaborators")) or {}
+            pairs.extend(_pairs(connection))
+            page = connection.get("pageInfo") or {}
+        return pairs
+
+
+_FIELD_NAMES = {
+    "rulesets": "rulesets",
+    "defaultBranchRef": "default-branch protection",
+    "deployKeys": "deploy keys",
+    "environments": "environments",
+    "hasVulnerabilityAlertsEnabled": "Dependabot alerts",
+    "directCollaborators": "repository collaborators",
+    "outsideCollaborators": "repository collaborators",
+    "codeowners": "CODEOWNERS errors",
+}
+
+
+def _pairs(connection: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (edge["node"]["login"], str(edge.get("permission") or "").upper())
+        for edge in connection.get("edges") or []
+        if edge and edge.get("node") and edge["node"].get("login")
+    ]
