@@ -1,0 +1,1 @@
+"""Builders of synthetic accounts and roster entries for the people-view tests."""
