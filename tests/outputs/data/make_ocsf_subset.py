@@ -62,7 +62,8 @@ def main(repo: str) -> None:
         result = {}
         for name, spec in sorted(attributes.items()):
             base = dictionary.get(name, {})
-            enum = spec.get("enum") or base.get("enum")
+            # As the OCSF server does: an attribute's enum extends the dictionary's (0 Unknown, 99 Other).
+            enum = {**base.get("enum", {}), **spec.get("enum", {})}
             result[name] = {
                 "type": spec.get("type") or base.get("type"),
                 "is_array": bool(spec.get("is_array", base.get("is_array", False))),
