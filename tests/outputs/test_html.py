@@ -1,0 +1,157 @@
+"""HTML report: self-contained, escaped, and in a real browser its counts equal the JSON's.
+
+The browser test runs Debian's headless Chromium on the written file (JS on, CSP enforced) and
+reads the DOM after the script ran; a URL fragment presets the filters, so the filter code is
+exercised by the browser too. It skips only when no chromium binary is installed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from report_factory import HOSTILE_NAME
+
+from scanner.findings import Report, Severity, Status
+from scanner.outputs import html
+from scanner.outputs import json as json_output
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+class Page(HTMLParser):
+    """Collects text by element id, visible finding rows, and any external references."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text_by_id: dict[str, str] = {}
+        self._open: list[str | None] = []
+        self.rows: list[dict[str, str | None]] = []
+        self.external: list[str] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "script":
+            self.scripts += 1
+            if a.get("src"):
+                self.external.append(a["src"] or "")
+        if tag in ("link", "img", "iframe") and (a.get("href") or a.get("src")):
+            self.external.append(a.get("href") or a.get("src") or "")
+        if tag == "tr" and "finding" in (a.get("class") or "").split():
+            self.rows.append(a)
+        if tag not in ("br", "meta", "input", "img", "link"):
+            self._open.append(a.get("id"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in ("br", "meta", "input", "img", "link") and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for element_id in self._open:
+            if element_id:
+                self.text_by_id[element_id] = self.text_by_id.get(element_id, "") + data
+
+
+def parse(markup: str) -> Page:
+    page = Page()
+    page.feed(markup)
+    return page
+
+
+def test_counts_in_markup_equal_the_json(report_with_history: Report) -> None:
+    page = parse(html.render(report_with_history))
+    summary = json_output.document(report_with_history)["summary"]
+    for status in Status:
+        assert int(page.text_by_id[f"count-status-{status.value}"]) == summary["by_status"][status.value]
+    for severity in Severity:
+        assert int(page.text_by_id[f"count-severity-{severity.value}"]) == summary["failures_by_severity"][severity.value]
+    assert int(page.text_by_id["count-total"]) == summary["total"]
+    assert int(page.text_by_id["count-new"]) == summary["new"]
+    assert int(page.text_by_id["count-resolved"]) == summary["resolved"]
+    assert len(page.rows) == summary["total"]
+
+
+def test_self_contained_and_escaped(report_with_history: Report) -> None:
+    markup = html.render(report_with_history)
+    page = parse(markup)
+    assert page.external == []
+    assert page.scripts == 1  # ours only: the hostile name did not become a script element
+    assert "<script>alert" not in markup
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in markup
+    assert HOSTILE_NAME not in markup
+    assert re.search(r"script-src (?:'|&#x27;)sha256-[A-Za-z0-9+/=]+", markup)
+    assert "http://" not in markup.replace('HYPERLINK(&quot;http://evil', "")  # no remote URL of our own
+    for section in ("summary", "changes", "notices", "areas", "findings", "waived", "people"):
+        assert f'id="{section}"' in markup
+
+
+def test_waived_section_and_people_placeholder(report: Report) -> None:
+    page = parse(html.render(report))
+    assert "ana@northwind.dev" in page.text_by_id["waived"]
+    assert "2027-01-31" in page.text_by_id["waived"]
+    assert "SEC-142" in page.text_by_id["waived"]
+    assert "--roster" in page.text_by_id["people"]
+    assert "No previous run" in page.text_by_id["changes"]
+
+
+def test_people_section_renders_whatever_shape_arrives(report: Report) -> None:
+    class WithPeople(Report):
+        pass
+
+    people = [{"person": "Dmitri Volkov", "email": "dmitri@northwind.dev", "accounts": ["github:dvolkov", "<b>x</b>"]}]
+    enriched = WithPeople(**{f: getattr(report, f) for f in report.__dataclass_fields__})
+    object.__setattr__(enriched, "people", people)
+    page = parse(html.render(enriched))
+    assert "Dmitri Volkov" in page.text_by_id["people"]
+    assert "github:dvolkov, <b>x</b>" in page.text_by_id["people"]  # text, not markup
+
+
+def _chromium_dom(path: Path, fragment: str = "") -> str:
+    assert CHROMIUM is not None
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+         "--user-data-dir=" + str(path.parent / "chromium-profile"), "--virtual-time-budget=3000",
+         "--dump-dom", path.as_uri() + fragment],
+        capture_output=True, text=True, timeout=90,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install -y chromium)")
+def test_in_headless_chromium_counts_and_filters_match_the_json(report_with_history: Report, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    with path.open("w", encoding="utf-8") as handle:
+        html.write(report_with_history, handle)
+    stream = io.StringIO()
+    json_output.write(report_with_history, stream)
+    document = json.loads(stream.getvalue())
+
+    rendered = _chromium_dom(path)
+    assert 'data-ready="true"' in rendered  # the script ran under the page's CSP
+    dom = parse(rendered)
+    for status, count in document["summary"]["by_status"].items():
+        assert int(dom.text_by_id[f"count-status-{status}"]) == count
+    for severity, count in document["summary"]["failures_by_severity"].items():
+        assert int(dom.text_by_id[f"count-severity-{severity}"]) == count
+    assert int(dom.text_by_id["visible-count"]) == len(document["findings"])
+
+    # Filters, preset from the URL fragment and applied by the page's own script.
+    fails = sum(1 for f in document["findings"] if f["status"] == "FAIL")
+    filtered = _chromium_dom(path, "#status=FAIL")
+    assert int(parse(filtered).text_by_id["visible-count"]) == fails
+    shown = [row for row in parse(filtered).rows if "hidden" not in row]
+    assert len(shown) == fails and {row["data-status"] for row in shown} == {"FAIL"}
+    high_github = sum(
+        1 for f in document["findings"]
+        if f["severity"] == "high" and f["resource"]["type"].startswith("github.")
+    )
+    combined = parse(_chromium_dom(path, "#severity=high&platform=github"))
+    assert int(combined.text_by_id["visible-count"]) == high_github
