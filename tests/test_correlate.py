@@ -248,10 +248,25 @@ def test_leaver_findings_state_how_long_access_outlived_the_exit(findings: dict)
     assert findings[("people_leaver_azure_role_assignment_removed", "Reader for oid-dmitri")][0] is Status.FAIL
     status, message = findings[("people_leaver_all_access_revoked", "Dmitri Volkov")]
     assert status is Status.FAIL and "still holds 4 enabled accounts" in message
-    # Leaving today is within the same-day allowance; people still here are not leavers.
+    # Leaving today is within the same-day allowance; people still here pass; unlinked accounts skip.
     assert findings[("people_leaver_github_access_revoked", "hana")][0] is Status.PASS
-    assert findings[("people_leaver_github_access_revoked", "ana-silva")][0] is Status.SKIPPED
+    assert findings[("people_leaver_github_access_revoked", "ana-silva")][0] is Status.PASS
+    assert findings[("people_leaver_github_access_revoked", "build-bot-legacy")][0] is Status.SKIPPED
+    assert findings[("people_leaver_azure_role_assignment_removed", "Owner for OID-EVE")][0] is Status.PASS
     assert findings[("people_leaver_github_access_revoked", "gil-x")][0] is Status.FAIL
+
+
+def test_a_leaver_whose_accounts_are_closed_passes() -> None:
+    entry = roster_entry("Tomas Berg", "tomas@acme.dev", employment_type="contractor", partner="Baltic Code",
+                         status="left", end_date="2026-02-27", aws_iam_user=["tomas"], line=2)
+    closed = [entry, iam_user("tomas", active=False), entra_user("tomas@acme.dev", "oid-tomas", active=False)]
+    results = evaluate(load_policies([POLICIES]), correlated(closed))
+    leaver = {f.policy: f.status for f in results if f.policy.startswith("people_leaver_")}
+    assert leaver == {
+        "people_leaver_aws_access_revoked": Status.PASS,
+        "people_leaver_entra_access_revoked": Status.PASS,
+        "people_leaver_all_access_revoked": Status.PASS,
+    }
 
 
 def test_unlinked_account_findings(findings: dict) -> None:
