@@ -1,0 +1,779 @@
+"""The AWS collector: one account (the caller's) or every member account of an AWS Organization.
+
+Per account it reads IAM in bulk (the credential report and GetAccountAuthorizationDetails,
+never one call per user), the account-wide guards (password policy, federation, Block Public
+Access, Access Analyzer, security contact) and CloudTrail. Every call is a read; a permission
+the credentials lack turns the attributes it feeds into ``Unknown("needs <action>")`` and the
+account's source into ``partial``. In organization mode accounts are collected concurrently
+(bounded by ``context.concurrency``) and one account failing (AssumeRole denied) leaves the
+others complete.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from scanner.collectors.aws import mapping
+from scanner.collectors.aws.client import (
+    ACCESS_DENIED_CODES,
+    AUTH_ERROR_CODES,
+    AccountClients,
+    AwsSessionFactory,
+    error_code,
+)
+from scanner.collectors.base import CallCounter, CollectContext, Collector, CollectResult, iso, redact
+from scanner.errors import ApiError, AuthError, CollectorError, ConfigError, PermissionDenied
+from scanner.inventory.model import Resource, SourceStatus, Unknown
+
+T = TypeVar("T")
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,128}$")
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_GAAD_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
+_BPA_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+_PUBLIC_GRANTEES = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """The validated ``aws`` settings (flags --aws-*, or the aws: section of posture.yaml)."""
+
+    profile: str | None = None
+    organization: bool = False
+    role_name: str = "OrganizationAccountAccessRole"
+    external_id: str | None = None
+    accounts: tuple[str, ...] = ()
+    skip_accounts: tuple[str, ...] = ()
+    region: str | None = None
+
+    @classmethod
+    def parse(cls, settings: Mapping[str, Any]) -> AwsSettings:
+        known = {"profile", "organization", "role_name", "external_id", "accounts", "skip_accounts", "region"}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise ConfigError(f"aws.{unknown[0]}: unknown setting; known: {', '.join(sorted(known))}")
+
+        def optional_str(key: str, pattern: re.Pattern[str] | None = None, what: str = "") -> str | None:
+            value = settings.get(key)
+            if value is None or value == "":
+                return None
+            if not isinstance(value, str):
+                raise ConfigError(f"aws.{key}: expected a string, got {type(value).__name__}")
+            if pattern is not None and not pattern.match(value):
+                raise ConfigError(f"aws.{key}: {what}")
+            return value
+
+        def account_list(key: str) -> tuple[str, ...]:
+            value = settings.get(key) or ()
+            if isinstance(value, str):
+                value = [v for v in value.split(",") if v.strip()]
+            if not isinstance(value, (list, tuple)):
+                raise ConfigError(f"aws.{key}: expected a list of 12-digit account ids")
+            ids = []
+            for item in value:
+                text = str(item).strip()
+                if not _ACCOUNT_ID.match(text):
+                    raise ConfigError(f"aws.{key}: {text!r} is not a 12-digit AWS account id")
+                ids.append(text)
+            return tuple(dict.fromkeys(ids))
+
+        organization = settings.get("organization", False)
+        if not isinstance(organization, bool):
+            raise ConfigError("aws.organization: expected true or false")
+        role_name = settings.get("role_name") or "OrganizationAccountAccessRole"
+        if not isinstance(role_name, str) or not _ROLE_NAME.match(role_name):
+            raise ConfigError(f"aws.role_name: {role_name!r} is not a valid IAM role name")
+        parsed = cls(
+            profile=optional_str("profile"),
+            organization=organization,
+            role_name=role_name,
+            external_id=optional_str("external_id", _EXTERNAL_ID, "external id must be 2-1224 characters of [\\w+=,.@:/-]"),
+            accounts=account_list("accounts"),
+            skip_accounts=account_list("skip_accounts"),
+            region=optional_str("region", _REGION, "expected an AWS region name such as eu-west-1"),
+        )
+        if not organization and (parsed.accounts or parsed.skip_accounts):
+            raise ConfigError("aws.accounts / aws.skip_accounts only apply with aws.organization (--aws-organization)")
+        return parsed
+
+
+# --------------------------------------------------------------------------- one account
+
+
+@dataclass
+class OrgFacts:
+    """What the organization says about one account (read from the management account)."""
+
+    organization_id: str | None
+    is_management_account: bool | Unknown
+    scps_enabled: bool | Unknown
+    tags: dict[str, str] | Unknown
+    ou_name: str | None | Unknown
+    account_name: str | None = None
+    member_accounts: frozenset[str] = frozenset()
+    identity_center_in_org: bool | None = None
+
+    @property
+    def org_member(self) -> bool:
+        return self.organization_id is not None
+
+    def environment(self) -> str | None | Unknown:
+        if not self.org_member:
+            return None
+        if isinstance(self.tags, Unknown):
+            return self.tags
+        ou = None if isinstance(self.ou_name, Unknown) else self.ou_name
+        return mapping.environment_from(self.tags, ou)
+
+
+NOT_IN_ORG = OrgFacts(None, False, False, {}, None)
+
+
+class _Abort(Exception):
+    """The whole account cannot be read (credentials rejected); carries the collector error."""
+
+    def __init__(self, error: CollectorError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass
+class _AccountRun:
+    """Collects one account through its clients, recording what could not be read."""
+
+    clients: AccountClients
+    account_id: str
+    now: datetime
+    sleep: Callable[[float], None]
+    report_timeout: float = 120.0
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    kinds: set[str] = field(default_factory=set)
+
+    # -- calling
+
+    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, Any] | None = None) -> T | Unknown | Any:
+        """``fn()``, or for an error code listed in ``absent`` its value, else an ``Unknown``."""
+        try:
+            return fn()
+        except ClientError as exc:
+            code = error_code(exc)
+            if absent and code in absent:
+                return absent[code]
+            if code in AUTH_ERROR_CODES:
+                raise _Abort(AuthError(f"AWS account {self.account_id}: credentials rejected by {action} ({code})")) from exc
+            if code in ACCESS_DENIED_CODES:
+                self.kinds.add("permission")
+                note = f"grant {action} to read what it feeds (see deploy/aws/posture-audit-policy.json)"
+                if note not in self.notes:
+                    self.notes.append(note)
+                    self.errors.append(f"{action} denied ({code}) in account {self.account_id}")
+                return Unknown(f"needs {action}")
+            message = redact(str(exc.response.get("Error", {}).get("Message", "")), self.clients.secrets())
+            self.kinds.add("api")
+            self.errors.append(f"{action} failed in account {self.account_id} ({code}{': ' + message[:120] if message else ''})")
+            return Unknown(f"{action} failed ({code})")
+        except NoCredentialsError as exc:
+            raise _Abort(AuthError("no AWS credentials found; configure a profile or the default credential chain")) from exc
+        except BotoCoreError as exc:
+            self.kinds.add("api")
+            reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+            self.errors.append(f"{action} failed in account {self.account_id} ({type(exc).__name__}: {reason})")
+            return Unknown(f"{action} failed ({type(exc).__name__})")
+
+    def _iam(self) -> Any:
+        return self.clients.client("iam")
+
+    # -- IAM
+
+    def authorization_details(self) -> mapping.Authorization | Unknown:
+        def read() -> mapping.Authorization:
+            paginator = self._iam().get_paginator("get_account_authorization_details")
+            pages = paginator.paginate(Filter=_GAAD_FILTER, PaginationConfig={"PageSize": 1000})
+            return mapping.Authorization.from_pages(pages)
+
+        return self.attempt("iam:GetAccountAuthorizationDetails", read)
+
+    def credential_report(self) -> dict[str, dict[str, str]] | Unknown:
+        iam = self._iam()
+        deadline = time.monotonic() + self.report_timeout
+        delay = 0.25
+        generated = self.attempt("iam:GenerateCredentialReport", iam.generate_credential_report)
+        while isinstance(generated, dict) and generated.get("State") != "COMPLETE":
+            if time.monotonic() > deadline:
+                self.errors.append(f"the IAM credential report of account {self.account_id} was not ready in time")
+                return Unknown("the IAM credential report was not ready in time")
+            self.sleep(delay)
+            delay = min(delay * 2, 4.0)
+            generated = self.attempt("iam:GenerateCredentialReport", iam.generate_credential_report)
+        while True:
+            report = self.attempt(
+                "iam:GetCredentialReport",
+                iam.get_credential_report,
+                absent={"ReportInProgress": "in-progress", "ReportNotPresent": "absent", "ReportExpired": "absent"},
+            )
+            if report == "in-progress" and time.monotonic() < deadline:
+                self.sleep(delay)
+                continue
+            break
+        if isinstance(report, Unknown):
+            return report
+        if not isinstance(report, dict):
+            reason = (
+                generated if isinstance(generated, Unknown) else Unknown("the IAM credential report could not be generated")
+            )
+            return reason
+        return mapping.parse_credential_report(report.get("Content", b""))
+
+    def virtual_mfa(self) -> tuple[set[str] | Unknown, bool | Unknown]:
+        """(IAM user names with a virtual MFA device, root has a virtual device)."""
+
+        def read() -> tuple[set[str], bool]:
+            users: set[str] = set()
+            root = False
+            for page in self._iam().get_paginator("list_virtual_mfa_devices").paginate(AssignmentStatus="Assigned"):
+                for device in page.get("VirtualMFADevices", ()):
+                    user = device.get("User") or {}
+                    if str(user.get("Arn", "")).endswith(":root") or "root-account-mfa-device" in device.get("SerialNumber", ""):
+                        root = True
+                    elif user.get("UserName"):
+                        users.add(user["UserName"])
+            return users, root
+
+        result = self.attempt("iam:ListVirtualMFADevices", read)
+        if isinstance(result, Unknown):
+            return result, result
+        return result
+
+    # -- account-wide
+
+    def account_facts(
+        self,
+        org: OrgFacts,
+        report: dict[str, dict[str, str]] | Unknown,
+        users: Sequence[Resource],
+        root_virtual_mfa: bool | Unknown,
+        trails: Sequence[mapping.TrailFacts] | Unknown,
+        bpa: dict[str, bool] | Unknown,
+    ) -> dict[str, Any]:
+        iam = self._iam()
+        facts: dict[str, Any] = {}
+
+        aliases = self.attempt("iam:ListAccountAliases", iam.list_account_aliases)
+        facts["alias"] = (aliases.get("AccountAliases") or [None])[0] if isinstance(aliases, dict) else None
+
+        facts["organizational_unit"] = org.ou_name
+        facts["org_member"] = org.org_member
+        facts["organization_id"] = org.organization_id
+        facts["is_management_account"] = org.is_management_account
+        facts["scps_enabled"] = org.scps_enabled
+
+        summary = self.attempt("iam:GetAccountSummary", iam.get_account_summary)
+        if isinstance(summary, Unknown):
+            facts.update(root_mfa_enabled=summary, root_access_keys_present=summary, root_mfa_kind=summary)
+        else:
+            summary_map = summary.get("SummaryMap", {})
+            mfa = bool(summary_map.get("AccountMFAEnabled"))
+            facts["root_mfa_enabled"] = mfa
+            facts["root_access_keys_present"] = bool(summary_map.get("AccountAccessKeysPresent"))
+            if not mfa:
+                facts["root_mfa_kind"] = None
+            elif isinstance(root_virtual_mfa, Unknown):
+                facts["root_mfa_kind"] = root_virtual_mfa
+            else:
+                facts["root_mfa_kind"] = "virtual" if root_virtual_mfa else "hardware"
+        facts["root_last_used_at"], facts["root_days_since_last_used"] = mapping.root_usage(report, self.now)
+
+        policy = self.attempt(
+            "iam:GetAccountPasswordPolicy", iam.get_account_password_policy, absent={"NoSuchEntity": None}
+        )
+        if isinstance(policy, Unknown):
+            for key in ("password_policy_present", "password_minimum_length", "password_reuse_prevention", "password_max_age_days"):
+                facts[key] = policy
+        else:
+            rules = (policy or {}).get("PasswordPolicy") or {}
+            facts["password_policy_present"] = policy is not None
+            facts["password_minimum_length"] = rules.get("MinimumPasswordLength") if policy else None
+            facts["password_reuse_prevention"] = rules.get("PasswordReusePrevention")
+            facts["password_max_age_days"] = rules.get("MaxPasswordAge") or None  # 0/absent: never expire
+
+        facts["iam_users"] = len(users)
+        console = [u.attributes.get("has_console_password") for u in users]
+        unknown_console = next((c for c in console if isinstance(c, Unknown)), None)
+        facts["iam_users_with_console"] = unknown_console or sum(1 for c in console if c is True)
+
+        saml = self.attempt("iam:ListSAMLProviders", iam.list_saml_providers)
+        oidc = self.attempt("iam:ListOpenIDConnectProviders", iam.list_open_id_connect_providers)
+        facts["saml_providers"] = (
+            saml if isinstance(saml, Unknown) else [mapping.name_from_arn(p["Arn"]) for p in saml.get("SAMLProviderList", ())]
+        )
+        facts["oidc_providers"] = (
+            oidc
+            if isinstance(oidc, Unknown)
+            else [p["Arn"].split("oidc-provider/", 1)[-1] for p in oidc.get("OpenIDConnectProviderList", ())]
+        )
+        instances = self.attempt("sso:ListInstances", lambda: self.clients.client("sso-admin").list_instances())
+        identity_center: bool | Unknown
+        if isinstance(instances, Unknown):
+            identity_center = instances
+        else:
+            identity_center = bool(instances.get("Instances"))
+            if not identity_center and org.identity_center_in_org is not None:
+                identity_center = org.identity_center_in_org
+            elif not identity_center and org.org_member and org.is_management_account is not True:
+                identity_center = Unknown(
+                    "IAM Identity Center lives in the management account; scan with --aws-organization"
+                )
+        facts["identity_center_enabled"] = identity_center
+        saml_present = isinstance(facts["saml_providers"], list) and bool(facts["saml_providers"])
+        if saml_present or identity_center is True:
+            facts["federation_present"] = True
+        elif isinstance(facts["saml_providers"], Unknown):
+            facts["federation_present"] = facts["saml_providers"]
+        elif isinstance(identity_center, Unknown):
+            facts["federation_present"] = identity_center
+        else:
+            facts["federation_present"] = False
+
+        contact = self.attempt(
+            "account:GetAlternateContact",
+            lambda: self.clients.client("account").get_alternate_contact(AlternateContactType="SECURITY"),
+            absent={"ResourceNotFoundException": None},
+        )
+        facts["security_contact_present"] = contact if isinstance(contact, Unknown) else contact is not None
+
+        facts["s3_block_public_access"] = bpa if isinstance(bpa, Unknown) else all(bpa.get(k, False) for k in _BPA_KEYS)
+
+        analyzers = self.attempt(
+            "access-analyzer:ListAnalyzers", lambda: self.clients.client("accessanalyzer").list_analyzers()
+        )
+        facts["access_analyzer_enabled"] = (
+            analyzers
+            if isinstance(analyzers, Unknown)
+            else any(a.get("status") == "ACTIVE" for a in analyzers.get("analyzers", ()))
+        )
+        facts.update(mapping.trail_rollup(trails))
+        return facts
+
+    def account_public_access_block(self) -> dict[str, bool] | Unknown:
+        answer = self.attempt(
+            "s3:GetAccountPublicAccessBlock",
+            lambda: self.clients.client("s3control").get_public_access_block(AccountId=self.account_id),
+            absent={"NoSuchPublicAccessBlockConfiguration": {}},
+        )
+        if isinstance(answer, Unknown):
+            return answer
+        return dict(answer.get("PublicAccessBlockConfiguration") or {})
+
+    # -- CloudTrail
+
+    def trails(self, account_bpa: dict[str, bool] | Unknown) -> list[mapping.TrailFacts] | Unknown:
+        described = self.attempt(
+            "cloudtrail:DescribeTrails", lambda: self.clients.client("cloudtrail").describe_trails(includeShadowTrails=True)
+        )
+        if isinstance(described, Unknown):
+            return described
+        seen: dict[str, mapping.TrailFacts] = {}
+        for trail in described.get("trailList", ()):
+            arn = trail.get("TrailARN")
+            if not arn or arn in seen:
+                continue
+            region = trail.get("HomeRegion") or self.clients.region
+            client = self.clients.client("cloudtrail", region)
+            status = self.attempt("cloudtrail:GetTrailStatus", lambda: client.get_trail_status(Name=arn))
+            selectors = self.attempt("cloudtrail:GetEventSelectors", lambda: client.get_event_selectors(TrailName=arn))
+            owned = arn.split(":")[4] == self.account_id if arn.count(":") >= 5 else True
+            bucket_public: bool | Unknown
+            if owned:
+                bucket_public = self.bucket_public(str(trail.get("S3BucketName") or ""), account_bpa)
+            else:
+                bucket_public = Unknown("the log bucket belongs to the account owning the trail")
+            seen[arn] = mapping.TrailFacts(
+                trail=trail,
+                is_logging=status if isinstance(status, Unknown) else bool(status.get("IsLogging")),
+                management_events=(
+                    selectors if isinstance(selectors, Unknown) else mapping.management_events_from(selectors, trail)
+                ),
+                bucket_public=bucket_public,
+                latest_delivery_error=(
+                    status if isinstance(status, Unknown) else (status.get("LatestDeliveryError") or None)
+                ),
+            )
+        return list(seen.values())
+
+    def bucket_public(self, bucket: str, account_bpa: dict[str, bool] | Unknown) -> bool | Unknown:
+        """Whether the trail's bucket is public: by policy (GetBucketPolicyStatus) or by ACL,
+        unless Block Public Access (bucket or account) neutralises it."""
+        if not bucket:
+            return Unknown("the trail names no S3 bucket")
+        s3 = self.clients.client("s3")
+        unreadable = {"NoSuchBucket": "missing", "AccessDenied": "denied", "403": "denied"}
+        bucket_bpa = self.attempt(
+            "s3:GetBucketPublicAccessBlock",
+            lambda: s3.get_public_access_block(Bucket=bucket),
+            absent={"NoSuchPublicAccessBlockConfiguration": {}, **unreadable},
+        )
+        if bucket_bpa in ("missing", "denied"):
+            return Unknown(f"log bucket {bucket} is not readable from account {self.account_id} (another account's bucket?)")
+        flags = dict(account_bpa) if isinstance(account_bpa, dict) else {}
+        if isinstance(bucket_bpa, dict):
+            for key, value in (bucket_bpa.get("PublicAccessBlockConfiguration") or {}).items():
+                flags[key] = flags.get(key, False) or bool(value)
+        if flags.get("RestrictPublicBuckets") and flags.get("IgnorePublicAcls"):
+            return False
+        policy_public: bool | Unknown = False
+        if not flags.get("RestrictPublicBuckets"):
+            status = self.attempt(
+                "s3:GetBucketPolicyStatus",
+                lambda: s3.get_bucket_policy_status(Bucket=bucket),
+                absent={"NoSuchBucketPolicy": {"PolicyStatus": {"IsPublic": False}}},
+            )
+            if isinstance(status, Unknown):
+                policy_public = status
+            else:
+                is_public = (status.get("PolicyStatus") or {}).get("IsPublic")
+                policy_public = (
+                    bool(is_public) if isinstance(is_public, bool) else Unknown("s3:GetBucketPolicyStatus gave no IsPublic")
+                )
+        acl_public: bool | Unknown = False
+        if not flags.get("IgnorePublicAcls"):
+            acl = self.attempt("s3:GetBucketAcl", lambda: s3.get_bucket_acl(Bucket=bucket))
+            if isinstance(acl, Unknown):
+                acl_public = acl
+            else:
+                acl_public = any(g.get("Grantee", {}).get("URI") in _PUBLIC_GRANTEES for g in acl.get("Grants", ()))
+        if policy_public is True or acl_public is True:
+            return True
+        if isinstance(policy_public, Unknown):
+            return policy_public
+        if isinstance(acl_public, Unknown):
+            return acl_public
+        return False
+
+    # -- everything
+
+    def run(self, org: OrgFacts, name: str | None) -> list[Resource]:
+        scope = mapping.AccountScope(self.account_id, org.environment(), org.member_accounts)
+        auth = self.authorization_details()
+        report = self.credential_report()
+        virtual_users, root_virtual = self.virtual_mfa()
+        users = mapping.map_users(auth, report, virtual_users, scope, self.now)
+        resources: list[Resource] = list(users)
+        if isinstance(auth, mapping.Authorization):
+            resources.extend(mapping.map_roles(auth, scope, self.now))
+            resources.extend(mapping.map_policies(auth, scope))
+        bpa = self.account_public_access_block()
+        trails = self.trails(bpa)
+        if not isinstance(trails, Unknown):
+            resources.extend(
+                mapping.map_trail(t, scope) for t in trails if t.trail.get("TrailARN", "").split(":")[4:5] == [self.account_id]
+            )
+        facts = self.account_facts(org, report, users, root_virtual, trails, bpa)
+        account_name = name or (facts.get("alias") if isinstance(facts.get("alias"), str) else None) or self.account_id
+        resources.insert(0, mapping.map_account(scope, account_name, facts))
+        return resources
+
+
+# --------------------------------------------------------------------------- the collector
+
+
+class AwsCollector(Collector):
+    """Collects the caller's account, or with ``organization`` every member account."""
+
+    platform: ClassVar[str] = "aws"
+
+    def __init__(
+        self,
+        settings: Mapping[str, Any],
+        context: CollectContext,
+        *,
+        session_factory: AwsSessionFactory | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(settings, context)
+        self.options = AwsSettings.parse(settings)
+        self.sessions = session_factory or AwsSessionFactory(self.options.profile)
+        self._sleep = sleep
+
+    def collect(self) -> CollectResult:
+        base = self.sessions.base()
+        region = self.options.region or base.region_name or "us-east-1"
+        if self.options.organization:
+            return self._collect_organization(base, region)
+        counter = CallCounter()
+        clients = self._clients(base, region, counter)
+        started = self._now_iso()
+        try:
+            identity = self._identity(clients)
+        except CollectorError as exc:
+            return CollectResult((), (self._failed("aws:default", exc, started, counter),))
+        account_id, arn = identity
+        org = self._own_org_facts(clients, account_id)
+        return self._collect_account(clients, account_id, None, org, arn, started)
+
+    # -- helpers
+
+    def _now_iso(self) -> str:
+        return iso(self.context.clock()) or ""
+
+    def _clients(self, session: Any, region: str, counter: CallCounter) -> AccountClients:
+        return AccountClients(session, region, counter, max_pool_connections=max(10, self.context.concurrency * 2))
+
+    def _failed(self, name: str, exc: CollectorError, started: str, counter: CallCounter, identity: str | None = None) -> SourceStatus:
+        return SourceStatus(
+            name=name,
+            platform="aws",
+            status="failed",
+            errors=(str(exc),),
+            identity=identity,
+            started_at=started,
+            finished_at=self._now_iso(),
+            api_calls=counter.snapshot(),
+            error_kind=exc.kind,
+        )
+
+    def _identity(self, clients: AccountClients) -> tuple[str, str]:
+        run = _AccountRun(clients, "(unknown)", self.context.clock(), self._sleep)
+        try:
+            answer = run.attempt("sts:GetCallerIdentity", clients.client("sts").get_caller_identity)
+        except _Abort as abort:
+            raise abort.error from abort
+        if isinstance(answer, Unknown):
+            raise AuthError(f"cannot identify the AWS credentials ({'; '.join(run.errors) or answer.reason})")
+        return str(answer["Account"]), str(answer["Arn"])
+
+    def _own_org_facts(self, clients: AccountClients, account_id: str) -> OrgFacts:
+        """Organizations facts for a single-account scan (full only from the management account)."""
+        run = _AccountRun(clients, account_id, self.context.clock(), self._sleep)
+        org_client = clients.client("organizations")
+        try:
+            described = run.attempt(
+                "organizations:DescribeOrganization",
+                org_client.describe_organization,
+                absent={"AWSOrganizationsNotInUseException": None},
+            )
+        except _Abort:
+            return OrgFacts(None, Unknown("credentials rejected"), Unknown("credentials rejected"), {}, None)
+        if described is None:
+            return NOT_IN_ORG
+        if isinstance(described, Unknown):
+            return OrgFacts(None, described, described, described, described)
+        organization = described["Organization"]
+        is_management = organization.get("MasterAccountId") == account_id
+        if not is_management:
+            why = Unknown("read from the organization's management account: scan with --aws-organization")
+            return OrgFacts(organization["Id"], False, why, why, why)
+        lister = _OrgLister(clients, run)
+        facts = lister.facts_for(account_id, organization, frozenset())
+        return facts
+
+    def _collect_account(
+        self,
+        clients: AccountClients,
+        account_id: str,
+        name: str | None,
+        org: OrgFacts,
+        identity: str | None,
+        started: str,
+    ) -> CollectResult:
+        run = _AccountRun(clients, account_id, self.context.clock(), self._sleep)
+        source_name = f"aws:{account_id}"
+        try:
+            resources = run.run(org, name)
+        except _Abort as abort:
+            return CollectResult((), (self._failed(source_name, abort.error, started, clients.counter, identity),))
+        kind = "permission" if "permission" in run.kinds else ("api" if run.kinds else None)
+        status = SourceStatus(
+            name=source_name,
+            platform="aws",
+            status="partial" if run.errors else "ok",
+            errors=tuple(run.errors),
+            notes=tuple(run.notes),
+            identity=identity,
+            started_at=started,
+            finished_at=self._now_iso(),
+            api_calls=clients.counter.snapshot(),
+            error_kind=kind,
+        )
+        return CollectResult(tuple(resources), (status,))
+
+    # -- organization mode
+
+    def _collect_organization(self, base: Any, region: str) -> CollectResult:
+        counter = CallCounter()
+        mgmt = self._clients(base, region, counter)
+        started = self._now_iso()
+        try:
+            caller_account, caller_arn = self._identity(mgmt)
+        except CollectorError as exc:
+            return CollectResult((), (self._failed("aws:organization", exc, started, counter),))
+        run = _AccountRun(mgmt, caller_account, self.context.clock(), self._sleep)
+        lister = _OrgLister(mgmt, run)
+        try:
+            organization, accounts = lister.organization_and_accounts()
+        except CollectorError as exc:
+            return CollectResult((), (self._failed("aws:organization", exc, started, counter, caller_arn),))
+        org_id = organization["Id"]
+        by_id = {a["Id"]: a for a in accounts}
+        wanted = [a for a in accounts if a.get("Status", "ACTIVE") == "ACTIVE"]
+        if self.options.accounts:
+            wanted = [a for a in wanted if a["Id"] in self.options.accounts]
+        wanted = [a for a in wanted if a["Id"] not in self.options.skip_accounts]
+        missing = [a for a in self.options.accounts if a not in by_id]
+        member_ids = frozenset(by_id)
+        identity_center = lister.identity_center_in_management(caller_account, organization)
+
+        facts_by_account: dict[str, OrgFacts] = {}
+        for account in wanted:
+            facts = lister.facts_for(account["Id"], organization, member_ids)
+            facts.account_name = account.get("Name")
+            facts.identity_center_in_org = identity_center
+            facts_by_account[account["Id"]] = facts
+
+        org_source = SourceStatus(
+            name=f"aws:organization:{org_id}",
+            platform="aws",
+            status="partial" if run.errors or missing else "ok",
+            errors=tuple(run.errors) + tuple(f"account {a} is not in organization {org_id}" for a in missing),
+            notes=tuple(run.notes) + (f"{len(accounts)} accounts listed, {len(wanted)} selected for audit",),
+            identity=caller_arn,
+            started_at=started,
+            finished_at=self._now_iso(),
+            api_calls=counter.snapshot(),
+            error_kind=("permission" if "permission" in run.kinds else "api") if run.errors or missing else None,
+        )
+
+        progress = self.context.progress
+        progress.task("aws", f"AWS organization {org_id}: {len(wanted)} accounts", total=len(wanted))
+
+        def one(account: Mapping[str, Any]) -> CollectResult:
+            account_id = account["Id"]
+            account_counter = CallCounter()
+            account_started = self._now_iso()
+            try:
+                if account_id == caller_account:
+                    clients = self._clients(base, region, account_counter)
+                    identity = caller_arn
+                else:
+                    role_arn = f"arn:aws:iam::{account_id}:role/{self.options.role_name}"
+                    session = self.sessions.assume_role(mgmt, role_arn, external_id=self.options.external_id)
+                    clients = self._clients(session, region, account_counter)
+                    identity = f"{role_arn} (assumed by {caller_arn})"
+                return self._collect_account(
+                    clients, account_id, account.get("Name"), facts_by_account[account_id], identity, account_started
+                )
+            except CollectorError as exc:
+                return CollectResult((), (self._failed(f"aws:{account_id}", exc, account_started, account_counter),))
+            finally:
+                progress.advance("aws")
+
+        resources: list[Resource] = []
+        sources: list[SourceStatus] = [org_source]
+        with ThreadPoolExecutor(max_workers=max(1, self.context.concurrency), thread_name_prefix="posture-aws") as pool:
+            for result in pool.map(one, wanted):
+                resources.extend(result.resources)
+                sources.extend(result.sources)
+        return CollectResult(tuple(resources), tuple(sources))
+
+
+class _OrgLister:
+    """Organizations reads, from the management (or delegated administrator) account."""
+
+    def __init__(self, clients: AccountClients, run: _AccountRun) -> None:
+        self.clients = clients
+        self.run = run
+        self._client = clients.client("organizations")
+        self._ou_names: dict[str, str | None | Unknown] = {}
+        self._scps: bool | Unknown | None = None
+
+    def organization_and_accounts(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        try:
+            described = self._client.describe_organization()
+            accounts: list[dict[str, Any]] = []
+            for page in self._client.get_paginator("list_accounts").paginate():
+                accounts.extend(page.get("Accounts", ()))
+        except ClientError as exc:
+            code = error_code(exc)
+            if code == "AWSOrganizationsNotInUseException":
+                raise ConfigError(
+                    "--aws-organization: this AWS account is not in an organization; scan it without --aws-organization"
+                ) from exc
+            if code in ACCESS_DENIED_CODES:
+                raise PermissionDenied(
+                    f"cannot list the organization's accounts ({code}); run from the management account or a "
+                    "delegated administrator with organizations:ListAccounts"
+                ) from exc
+            if code in AUTH_ERROR_CODES:
+                raise AuthError(f"AWS credentials rejected by Organizations ({code})") from exc
+            raise ApiError(f"organizations:ListAccounts failed ({code})") from exc
+        except NoCredentialsError as exc:
+            raise AuthError("no AWS credentials found; configure a profile or the default credential chain") from exc
+        except BotoCoreError as exc:
+            raise ApiError(f"organizations:ListAccounts failed ({type(exc).__name__})") from exc
+        return described["Organization"], accounts
+
+    def scps_enabled(self) -> bool | Unknown:
+        if self._scps is None:
+            roots = self.run.attempt("organizations:ListRoots", lambda: self._client.list_roots())
+            if isinstance(roots, Unknown):
+                self._scps = roots
+            else:
+                self._scps = any(
+                    p.get("Type") == "SERVICE_CONTROL_POLICY" and p.get("Status") == "ENABLED"
+                    for root in roots.get("Roots", ())
+                    for p in root.get("PolicyTypes", ())
+                )
+        return self._scps
+
+    def _ou_name(self, account_id: str) -> str | None | Unknown:
+        parents = self.run.attempt("organizations:ListParents", lambda: self._client.list_parents(ChildId=account_id))
+        if isinstance(parents, Unknown):
+            return parents
+        for parent in parents.get("Parents", ()):
+            if parent.get("Type") != "ORGANIZATIONAL_UNIT":
+                return None
+            ou_id = parent["Id"]
+            if ou_id not in self._ou_names:
+                ou = self.run.attempt(
+                    "organizations:DescribeOrganizationalUnit",
+                    lambda: self._client.describe_organizational_unit(OrganizationalUnitId=ou_id),
+                )
+                self._ou_names[ou_id] = ou if isinstance(ou, Unknown) else ou["OrganizationalUnit"].get("Name")
+            return self._ou_names[ou_id]
+        return None
+
+    def facts_for(self, account_id: str, organization: Mapping[str, Any], members: frozenset[str]) -> OrgFacts:
+        tags = self.run.attempt(
+            "organizations:ListTagsForResource", lambda: self._client.list_tags_for_resource(ResourceId=account_id)
+        )
+        return OrgFacts(
+            organization_id=organization["Id"],
+            is_management_account=organization.get("MasterAccountId") == account_id,
+            scps_enabled=self.scps_enabled(),
+            tags=tags if isinstance(tags, Unknown) else mapping.tag_map(tags.get("Tags")),
+            ou_name=self._ou_name(account_id),
+            member_accounts=members,
+        )
+
+    def identity_center_in_management(self, caller_account: str, organization: Mapping[str, Any]) -> bool | None:
+        """Whether the organization has IAM Identity Center (seen from the management account)."""
+        if organization.get("MasterAccountId") != caller_account:
+            return None
+        instances = self.run.attempt("sso:ListInstances", lambda: self.clients.client("sso-admin").list_instances())
+        return None if isinstance(instances, Unknown) else bool(instances.get("Instances"))
