@@ -1,0 +1,684 @@
+"""The Azure collector: one Entra ID tenant (Graph) plus every readable subscription (ARM).
+
+Sources: the tenant (``azure:tenant:<id>``) and one per subscription
+(``azure:subscription:<id>``). Each part of each source is read on its own; a part that fails
+(403 for a missing Graph permission or licence, 500, throttled for too long) becomes Unknown
+attributes, an error line and a note naming what would complete the audit, and the source is
+``partial`` or ``failed``, while every other source completes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.collectors.azure import mapping, roles
+from scanner.collectors.azure.client import (
+    CLOUDS,
+    AccessToken,
+    ArmRest,
+    Cloud,
+    GraphClient,
+    GraphError,
+    arm_client_options,
+    check_https,
+    identity_from_claims,
+    token_claims,
+)
+from scanner.collectors.base import CallCounter, CollectResult, Collector, iso, redact
+from scanner.errors import ConfigError
+from scanner.inventory.model import Resource, SourceStatus, Unknown
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+API_SUBSCRIPTIONS = "2022-12-01"
+API_DIAGNOSTIC_SETTINGS = "2021-05-01-preview"
+
+# Graph reads: part name -> (path, query, permission that reads it). Ordered as documented.
+_USER_FIELDS = "id,displayName,userPrincipalName,mail,userType,accountEnabled,createdDateTime,onPremisesSyncEnabled"
+_CREDENTIAL_FIELDS = "passwordCredentials,keyCredentials"
+_NO_PREMIUM = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
+_LICENCE = "Microsoft Entra ID P1 or P2"
+
+
+@dataclass(frozen=True)
+class _Settings:
+    tenant: str | None
+    subscriptions: tuple[str, ...]
+    cloud: Cloud
+    arm_url: str
+    graph_url: str
+    ca_bundle: str | None
+    credential: Any
+    retry_backoff: float
+    max_retries: int
+
+
+@dataclass
+class _Outcome:
+    """Errors, notes and the kind of failure gathered while reading one source."""
+
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    failed_parts: int = 0
+    parts: int = 0
+
+    def status(self) -> str:
+        if self.failed_parts == 0:
+            return "ok"
+        return "failed" if self.failed_parts >= self.parts else "partial"
+
+    def error_kind(self) -> str | None:
+        for kind in ("auth", "permission", "api"):
+            if kind in self.kinds:
+                return kind
+        return None
+
+
+class _TenantCredential:
+    """Pins every token request to the configured tenant (``--azure-tenant``)."""
+
+    def __init__(self, inner: Any, tenant: str) -> None:
+        self._inner = inner
+        self._tenant = tenant
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("tenant_id", self._tenant)
+        return self._inner.get_token(*scopes, **kwargs)
+
+
+class AzureCollector(Collector):
+    platform = "azure"
+
+    def __init__(self, settings: Mapping[str, Any], context: Any) -> None:
+        super().__init__(settings, context)
+        self._options = self._validate(settings)
+        self._counter = CallCounter()
+        self._sub_counters: dict[str, CallCounter] = {}
+
+    # --- settings --------------------------------------------------------------------------
+
+    @staticmethod
+    def _validate(settings: Mapping[str, Any]) -> _Settings:
+        tenant = settings.get("tenant")
+        if tenant is not None and (not isinstance(tenant, str) or not tenant.strip()):
+            raise ConfigError("azure.tenant must be a tenant id or domain (e.g. contoso.onmicrosoft.com)")
+        subs = settings.get("subscriptions") or []
+        if isinstance(subs, str) or not isinstance(subs, (list, tuple)):
+            raise ConfigError("azure.subscriptions must be a list of subscription ids")
+        for sub in subs:
+            if not isinstance(sub, str) or not _GUID.match(sub):
+                raise ConfigError(f"azure.subscriptions: {sub!r} is not a subscription id (a GUID)")
+        cloud_name = settings.get("cloud") or "public"
+        if cloud_name not in CLOUDS:
+            raise ConfigError(f"azure.cloud must be one of {', '.join(CLOUDS)}, not {cloud_name!r}")
+        cloud = CLOUDS[cloud_name]
+        arm_url = check_https("arm_url", settings["arm_url"]) if settings.get("arm_url") else cloud.arm_url
+        graph_url = check_https("graph_url", settings["graph_url"]) if settings.get("graph_url") else cloud.graph_url
+        ca_bundle = settings.get("ca_bundle")
+        if ca_bundle is not None:
+            ca_bundle = str(ca_bundle)
+            if not os.path.isfile(ca_bundle):
+                raise ConfigError(f"azure.ca_bundle: no such file {ca_bundle}")
+        credential = settings.get("credential")
+        if credential is not None and not callable(getattr(credential, "get_token", None)):
+            raise ConfigError("azure.credential must be an azure-core TokenCredential (with get_token)")
+        backoff = settings.get("retry_backoff", 0.8)
+        if not isinstance(backoff, (int, float)) or isinstance(backoff, bool) or backoff < 0:
+            raise ConfigError("azure.retry_backoff must be a number of seconds >= 0")
+        retries = settings.get("max_retries", 3)
+        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+            raise ConfigError("azure.max_retries must be a whole number >= 0")
+        return _Settings(
+            tenant=tenant.strip() if isinstance(tenant, str) else None,
+            subscriptions=tuple(s.lower() for s in subs),
+            cloud=cloud,
+            arm_url=arm_url,
+            graph_url=graph_url,
+            ca_bundle=ca_bundle,
+            credential=credential,
+            retry_backoff=float(backoff),
+            max_retries=retries,
+        )
+
+    def _credential(self) -> Any:
+        options = self._options
+        credential = options.credential
+        if credential is None:
+            from azure.identity import DefaultAzureCredential
+
+            kwargs: dict[str, Any] = {"authority": options.cloud.authority_host}
+            if options.tenant:
+                kwargs["additionally_allowed_tenants"] = [options.tenant]
+            credential = DefaultAzureCredential(**kwargs)
+        if options.tenant:
+            credential = _TenantCredential(credential, options.tenant)
+        return credential
+
+    # --- collect ---------------------------------------------------------------------------
+
+    def collect(self) -> CollectResult:
+        options = self._options
+        clock = self.context.clock
+        started = iso(clock())
+        credential = self._credential()
+        graph_token = AccessToken(credential, options.cloud.graph_scope, None)
+        self._secrets: list[str | None] = []
+
+        import requests
+
+        session = requests.Session()
+        graph = GraphClient(
+            token=graph_token,
+            base_url=options.graph_url,
+            session=session,
+            counter=self._counter,
+            verify=options.ca_bundle or True,
+            max_retries=max(options.max_retries, 1) + 2,
+            backoff=options.retry_backoff,
+            on_wait=lambda message: self.context.progress.log("azure", message),
+        )
+        arm_options = arm_client_options(
+            counter=self._counter,
+            ca_bundle=options.ca_bundle,
+            retry_total=options.max_retries,
+            retry_backoff=options.retry_backoff,
+            scope=options.cloud.arm_scope,
+        )
+
+        # Sign in first: without a token nothing else can work, and the claims say who we are.
+        try:
+            token = graph_token.get()
+        except Exception as exc:  # noqa: BLE001 - any credential failure ends here, as one line
+            message = self._clean(f"could not sign in to Azure ({type(exc).__name__}: {_first_line(exc)}); "
+                                  "run 'az login', set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or use a managed identity")
+            name = f"azure:tenant:{options.tenant or 'default'}"
+            return CollectResult((), (SourceStatus(name, "azure", "failed", (message,), error_kind="auth", started_at=started, finished_at=iso(clock())),))
+        self._secrets.append(token)
+        claims = token_claims(token)
+        identity = identity_from_claims(claims)
+        tenant_id = str(claims.get("tid") or options.tenant or "unknown")
+
+        arm = ArmRest(credential, options.arm_url, arm_options)
+        sub_outcome = _Outcome()
+        subscriptions = self._list_subscriptions(arm, sub_outcome)
+
+        with ThreadPoolExecutor(max_workers=max(1, self.context.concurrency), thread_name_prefix="azure") as pool:
+            tenant_future = pool.submit(self._read_tenant, graph, pool)
+            sub_futures = {
+                sub_id: pool.submit(self._read_subscription, credential, arm, arm_options, sub_id)
+                for sub_id in (subscriptions if isinstance(subscriptions, dict) else {})
+            }
+            tenant_parts, tenant_outcome = tenant_future.result()
+            sub_parts = {sub_id: future.result() for sub_id, future in sub_futures.items()}
+
+        tenant_id = str((tenant_parts["organization"] or {}).get("id") if isinstance(tenant_parts["organization"], dict) else tenant_id) or tenant_id
+        directory = self._directory(graph, tenant_id, tenant_parts, sub_parts, tenant_outcome)
+        now = clock()
+        resources: list[Resource] = []
+        resources.extend(self._tenant_resources(tenant_id, tenant_parts, directory, now))
+
+        sources = [
+            SourceStatus(
+                name=f"azure:tenant:{tenant_id}",
+                platform="azure",
+                status=tenant_outcome.status(),  # type: ignore[arg-type]
+                errors=tuple(self._clean(e) for e in tenant_outcome.errors),
+                notes=tuple(dict.fromkeys(tenant_outcome.notes)),
+                identity=identity,
+                started_at=started,
+                finished_at=iso(clock()),
+                api_calls={k: v for k, v in self._counter.snapshot().items() if k.startswith("graph ")},
+                error_kind=tenant_outcome.error_kind(),
+            )
+        ]
+        if not isinstance(subscriptions, dict):
+            sources.append(
+                SourceStatus(
+                    name="azure:subscriptions",
+                    platform="azure",
+                    status="failed",
+                    errors=tuple(self._clean(e) for e in sub_outcome.errors),
+                    notes=tuple(sub_outcome.notes),
+                    identity=identity,
+                    started_at=started,
+                    finished_at=iso(clock()),
+                    error_kind=sub_outcome.error_kind(),
+                )
+            )
+        else:
+            for sub_id in options.subscriptions:
+                if sub_id not in subscriptions:
+                    sources.append(
+                        SourceStatus(
+                            name=f"azure:subscription:{sub_id}",
+                            platform="azure",
+                            status="failed",
+                            errors=(f"subscription {sub_id} is not visible to {identity or 'this identity'}; grant it Reader on the subscription or check --azure-subscription",),
+                            identity=identity,
+                            started_at=started,
+                            finished_at=iso(clock()),
+                            error_kind="permission",
+                        )
+                    )
+            seen_definitions: dict[str, Resource] = {}
+            seen_ids: set[str] = set()
+            for sub_id, subscription in subscriptions.items():
+                parts, outcome, calls = sub_parts[sub_id]
+                sub_resources, definitions = self._subscription_resources(subscription, parts, directory, now)
+                # An assignment inherited from a management group shows in every subscription
+                # below it: keep it once (from the first subscription, in listing order).
+                for resource in sub_resources:
+                    if resource.id.lower() not in seen_ids:
+                        seen_ids.add(resource.id.lower())
+                        resources.append(resource)
+                for definition in definitions:
+                    seen_definitions.setdefault(definition.id, definition)
+                sources.append(
+                    SourceStatus(
+                        name=f"azure:subscription:{sub_id}",
+                        platform="azure",
+                        status=outcome.status(),  # type: ignore[arg-type]
+                        errors=tuple(self._clean(e) for e in outcome.errors),
+                        notes=tuple(dict.fromkeys(outcome.notes)),
+                        identity=identity,
+                        started_at=started,
+                        finished_at=iso(clock()),
+                        api_calls=calls,
+                        error_kind=outcome.error_kind(),
+                    )
+                )
+            resources.extend(seen_definitions.values())
+        return CollectResult(tuple(resources), tuple(sources))
+
+    # --- ARM ---------------------------------------------------------------------------------
+
+    def _list_subscriptions(self, arm: ArmRest, outcome: _Outcome) -> dict[str, dict[str, Any]] | None:
+        """Readable subscriptions (filtered to --azure-subscription), or None if the list failed."""
+        try:
+            items = arm.list("/subscriptions", API_SUBSCRIPTIONS)
+        except Exception as exc:  # noqa: BLE001 - recorded on the source
+            kind, message, _ = self._arm_failure(exc, "list subscriptions", "Reader on the subscriptions")
+            outcome.errors.append(message)
+            outcome.kinds.append(kind)
+            outcome.notes.append("grant the identity Reader on each subscription (or a management group above them)")
+            return None
+        found = {str(s.get("subscriptionId")).lower(): s for s in items if s.get("subscriptionId")}
+        if self._options.subscriptions:
+            found = {k: v for k, v in found.items() if k in self._options.subscriptions}
+        self.context.progress.task("azure", f"reading {len(found)} subscriptions and the tenant", total=len(found) + 1)
+        return found
+
+    def _read_subscription(
+        self, credential: Any, arm: ArmRest, arm_options: Mapping[str, Any], sub_id: str
+    ) -> tuple[dict[str, Any], _Outcome, dict[str, int]]:
+        """Every ARM part of one subscription. Never raises: failures become Unknown parts."""
+        from azure.mgmt.authorization import AuthorizationManagementClient
+
+        counter = CallCounter()
+        options = dict(arm_options)
+        base_hook = options["raw_request_hook"]
+
+        def hook(request: Any) -> None:
+            base_hook(request)
+            http = request.http_request
+            from scanner.collectors.azure.client import operation_key
+
+            counter.add(f"arm {operation_key(http.method, http.url)}")
+
+        options["raw_request_hook"] = hook
+        client = AuthorizationManagementClient(credential, sub_id, base_url=self._options.arm_url, **options)
+        sub_arm = ArmRest(credential, self._options.arm_url, options)
+        scope = f"/subscriptions/{sub_id}"
+        outcome = _Outcome()
+        parts: dict[str, Any] = {}
+
+        def read(name: str, what: str, needs: str, call: Callable[[], Any], *, tolerate: Callable[[Exception], Any] | None = None) -> None:
+            outcome.parts += 1
+            try:
+                parts[name] = call()
+            except Exception as exc:  # noqa: BLE001 - recorded on the source
+                if tolerate is not None:
+                    tolerated = tolerate(exc)
+                    if tolerated is not None:
+                        parts[name] = tolerated
+                        return
+                kind, message, reason = self._arm_failure(exc, f"{what} of subscription {sub_id}", needs)
+                outcome.failed_parts += 1
+                outcome.errors.append(message)
+                outcome.kinds.append(kind)
+                if kind == "permission":
+                    outcome.notes.append(f"{needs} on subscription {sub_id} would complete {what}")
+                parts[name] = Unknown(reason)
+
+        def ser(items: Any) -> list[dict[str, Any]]:
+            return [item.serialize(keep_readonly=True) for item in items]
+
+        read("role_assignments", "role assignments", "Reader (Microsoft.Authorization/roleAssignments/read)",
+             lambda: ser(client.role_assignments.list_for_subscription()))
+        read("role_definitions", "role definitions", "Reader (Microsoft.Authorization/roleDefinitions/read)",
+             lambda: ser(client.role_definitions.list(scope)))
+        read("eligibility", "PIM eligible assignments", "Reader (Microsoft.Authorization/roleEligibilityScheduleInstances/read)",
+             lambda: ser(client.role_eligibility_schedule_instances.list_for_scope(scope)),
+             tolerate=_no_pim_licence)
+        if parts.get("eligibility") is _NO_PIM:
+            parts["assignment_schedules"] = []
+        else:
+            read("assignment_schedules", "PIM active assignments", "Reader (Microsoft.Authorization/roleAssignmentScheduleInstances/read)",
+                 lambda: ser(client.role_assignment_schedule_instances.list_for_scope(scope)),
+                 tolerate=lambda exc: [] if _no_pim_licence(exc) is not None else None)
+        read("classic_admins", "classic administrators", "Reader (Microsoft.Authorization/classicAdministrators/read)",
+             lambda: ser(client.classic_administrators.list()),
+             tolerate=_retired_classic_admins)
+        read("diagnostic_settings", "activity log diagnostic settings", "Reader (Microsoft.Insights/diagnosticSettings/read)",
+             lambda: sub_arm.list(f"{scope}/providers/Microsoft.Insights/diagnosticSettings", API_DIAGNOSTIC_SETTINGS))
+        self.context.progress.advance("azure")
+        return parts, outcome, counter.snapshot()
+
+    def _arm_failure(self, exc: Exception, what: str, needs: str) -> tuple[str, str, str]:
+        """(error kind, one-line error, Unknown reason) for a failed ARM read."""
+        from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
+
+        status = getattr(exc, "status_code", None)
+        code = getattr(getattr(exc, "error", None), "code", None)
+        detail = _first_line(exc)
+        if isinstance(exc, ClientAuthenticationError) and status in (None, 401):
+            return "auth", f"ARM refused the credential reading {what} ({detail}); sign in again", f"could not read {what}: credential rejected"
+        if status == 403:
+            return "permission", f"ARM denied {what} (403 {code or ''}); grant {needs}".replace("( ", "(").replace(" )", ")"), f"needs {needs}"
+        if isinstance(exc, HttpResponseError) and status is not None:
+            return "api", f"ARM failed reading {what} ({status} {code or ''}: {detail}); retry later".replace(" :", ":"), f"could not read {what}: ARM answered {status}"
+        return "api", f"ARM failed reading {what} ({type(exc).__name__}: {detail})", f"could not read {what}"
+
+    # --- Graph -------------------------------------------------------------------------------
+
+    def _read_tenant(self, graph: GraphClient, pool: ThreadPoolExecutor) -> tuple[dict[str, Any], _Outcome]:
+        """Every Graph part of the tenant, read one after another on this worker (the pool's
+        other workers are busy with subscriptions; Graph throttles per app anyway)."""
+        outcome = _Outcome()
+        parts: dict[str, Any] = {}
+
+        def read(name: str, what: str, permission: str, call: Callable[[], Any], *, licence_reason: str | None = None) -> None:
+            outcome.parts += 1
+            try:
+                parts[name] = call()
+            except GraphError as exc:
+                outcome.failed_parts += 1
+                outcome.errors.append(str(exc))
+                outcome.kinds.append(exc.kind)
+                if exc.status == 403 and exc.code == _NO_PREMIUM and licence_reason:
+                    parts[name] = Unknown(licence_reason)
+                    outcome.notes.append(f"{what} needs {_LICENCE}; without it these attributes are Unknown")
+                elif exc.status == 403:
+                    parts[name] = Unknown(f"needs Graph {permission}")
+                    outcome.notes.append(f"grant the Graph application permission {permission} (admin consent) to read {what}")
+                elif exc.status == 401:
+                    parts[name] = Unknown(f"could not read {what}: credential rejected")
+                else:
+                    parts[name] = Unknown(f"could not read {what}: Graph answered {exc.status or 'no response'}")
+
+        read("organization", "the tenant's verified domains", "Directory.Read.All",
+             lambda: (graph.list("/organization", {"$select": "id,displayName,verifiedDomains"}) or [None])[0])
+        self._read_users(graph, parts, outcome)
+        read("registration", "MFA registration (userRegistrationDetails)", "AuditLog.Read.All",
+             lambda: graph.list("/reports/authenticationMethods/userRegistrationDetails"),
+             licence_reason=f"needs {_LICENCE} (userRegistrationDetails)")
+        read("directory_roles", "directory role assignments", "RoleManagement.Read.Directory",
+             lambda: graph.list("/roleManagement/directory/roleAssignments"))
+        read("directory_role_definitions", "directory role names", "RoleManagement.Read.Directory",
+             lambda: graph.list("/roleManagement/directory/roleDefinitions", {"$select": "id,displayName,isBuiltIn"}))
+        read("security_defaults", "security defaults", "Policy.Read.All",
+             lambda: graph.get("/policies/identitySecurityDefaultsEnforcementPolicy"))
+        read("ca_policies", "Conditional Access policies", "Policy.Read.All",
+             lambda: graph.list("/identity/conditionalAccess/policies"),
+             licence_reason=f"needs {_LICENCE} (Conditional Access)")
+        read("authorization_policy", "guest invitation settings", "Policy.Read.All",
+             lambda: graph.get("/policies/authorizationPolicy"))
+        read("service_principals", "service principals", "Directory.Read.All (or Application.Read.All)",
+             lambda: graph.list("/servicePrincipals", {"$select": f"id,appId,displayName,servicePrincipalType,accountEnabled,appOwnerOrganizationId,{_CREDENTIAL_FIELDS}"}))
+        read("applications", "app registrations", "Directory.Read.All (or Application.Read.All)",
+             lambda: graph.list("/applications", {"$select": f"id,appId,displayName,signInAudience,createdDateTime,{_CREDENTIAL_FIELDS}"}))
+        read("graph_app_roles", "Microsoft Graph permission names", "Directory.Read.All (or Application.Read.All)",
+             lambda: graph.get(f"/servicePrincipals(appId='{roles.MICROSOFT_GRAPH_APP_ID}')", {"$select": "id,appRoles"}))
+        graph_sp = parts.get("graph_app_roles")
+        if isinstance(graph_sp, dict):
+            read("graph_grants", "Graph permissions granted to apps", "Directory.Read.All (or Application.Read.All)",
+                 lambda: graph.list(f"/servicePrincipals/{graph_sp['id']}/appRoleAssignedTo"))
+            parts["graph_app_roles"] = list(graph_sp.get("appRoles") or [])
+        else:
+            parts["graph_grants"] = graph_sp
+        self.context.progress.advance("azure")
+        return parts, outcome
+
+    def _read_users(self, graph: GraphClient, parts: dict[str, Any], outcome: _Outcome) -> None:
+        """Users with signInActivity; if that field is refused (licence or AuditLog.Read.All),
+        read them again without it and mark only the sign-in attributes Unknown."""
+        outcome.parts += 1
+        parts["sign_in"] = None
+        try:
+            parts["users"] = graph.list("/users", {"$select": f"{_USER_FIELDS},signInActivity", "$top": "999"})
+            return
+        except GraphError as exc:
+            if exc.status != 403:
+                outcome.failed_parts += 1
+                outcome.errors.append(str(exc))
+                outcome.kinds.append(exc.kind)
+                parts["users"] = Unknown(f"could not read users: Graph answered {exc.status or 'no response'}")
+                return
+            outcome.errors.append(str(exc))
+            outcome.kinds.append(exc.kind)
+            if exc.code == _NO_PREMIUM:
+                parts["sign_in"] = Unknown(f"needs {_LICENCE} (signInActivity)")
+                outcome.notes.append(f"last sign-in (signInActivity) needs {_LICENCE}; inactivity checks are Unknown without it")
+            else:
+                parts["sign_in"] = Unknown("needs Graph AuditLog.Read.All (signInActivity)")
+                outcome.notes.append("grant the Graph application permission AuditLog.Read.All to read last sign-in times")
+        try:
+            parts["users"] = graph.list("/users", {"$select": _USER_FIELDS, "$top": "999"})
+            # Users were read; only the sign-in part is missing: count the part as partial.
+            outcome.failed_parts += 0
+            outcome.parts += 1
+            outcome.failed_parts += 1
+        except GraphError as exc:
+            outcome.failed_parts += 1
+            outcome.errors.append(str(exc))
+            outcome.kinds.append(exc.kind)
+            if exc.status == 403:
+                parts["users"] = Unknown("needs Graph Directory.Read.All (User.Read.All)")
+                outcome.notes.append("grant the Graph application permission Directory.Read.All (or User.Read.All) to read users")
+            else:
+                parts["users"] = Unknown(f"could not read users: Graph answered {exc.status or 'no response'}")
+
+    def _directory(
+        self,
+        graph: GraphClient,
+        tenant_id: str,
+        tenant_parts: Mapping[str, Any],
+        sub_parts: Mapping[str, Any],
+        outcome: _Outcome,
+    ) -> mapping.Directory:
+        """Index what Graph returned; look up principals of role assignments that are neither a
+        user nor a service principal (groups, foreign principals) one by one."""
+        users = tenant_parts["users"]
+        sps = tenant_parts["service_principals"]
+        organization = tenant_parts["organization"]
+        users_by_id = users if isinstance(users, Unknown) else {str(u.get("id")): u for u in users}
+        sps_by_id = sps if isinstance(sps, Unknown) else {str(s.get("id")): s for s in sps}
+        domains: Any = (
+            organization if isinstance(organization, Unknown)
+            else [str(d.get("name")) for d in (organization or {}).get("verifiedDomains") or [] if d.get("name")]
+        )
+        wanted: set[str] = set()
+        for parts, _, _ in sub_parts.values():
+            for key in ("role_assignments", "eligibility"):
+                items = parts.get(key)
+                if not isinstance(items, list):
+                    continue
+                for item in items:
+                    props = item.get("properties") or {}
+                    principal_type = str(props.get("principalType") or "")
+                    principal_id = str(props.get("principalId") or "")
+                    if principal_type in ("Group", "ForeignGroup", "Device") or (
+                        principal_type == "User" and isinstance(users_by_id, dict) and principal_id not in users_by_id
+                    ):
+                        wanted.add(principal_id)
+        others: dict[str, Mapping[str, Any]] = {}
+        if wanted:
+            def lookup(object_id: str) -> tuple[str, Any]:
+                try:
+                    return object_id, graph.get(f"/directoryObjects/{object_id}", {"$select": "id,displayName"})
+                except GraphError as exc:
+                    return object_id, exc
+
+            with ThreadPoolExecutor(max_workers=max(1, self.context.concurrency)) as pool:
+                for object_id, found in pool.map(lookup, sorted(wanted)):
+                    if isinstance(found, dict):
+                        others[object_id] = found
+                    elif isinstance(found, GraphError) and found.status not in (404,):
+                        outcome.errors.append(str(found))
+                        outcome.kinds.append(found.kind)
+        return mapping.Directory(tenant_id, domains, users_by_id, sps_by_id, others)
+
+    def _tenant_resources(
+        self, tenant_id: str, parts: Mapping[str, Any], directory: mapping.Directory, now: Any
+    ) -> list[Resource]:
+        users = parts["users"]
+        sps = parts["service_principals"]
+        display_names: dict[str, str] = {}
+        if not isinstance(users, Unknown):
+            display_names.update({str(u.get("id")): str(u.get("userPrincipalName") or u.get("displayName")) for u in users})
+        if not isinstance(sps, Unknown):
+            display_names.update({str(s.get("id")): str(s.get("displayName")) for s in sps})
+        resources = [
+            mapping.map_tenant(
+                tenant_id=tenant_id,
+                organization=parts["organization"] if parts["organization"] is not None else {},
+                security_defaults=parts["security_defaults"],
+                ca_policies=parts["ca_policies"],
+                authorization_policy=parts["authorization_policy"],
+                directory_role_assignments=parts["directory_roles"],
+                users=users,
+                display_names=display_names,
+            )
+        ]
+        roles_by_principal = mapping.directory_roles_by_principal(parts["directory_roles"], parts["directory_role_definitions"])
+        admins = mapping.admin_principals(parts["directory_roles"], roles.ENTRA_ADMIN_ROLES)
+        registration = parts["registration"]
+        registration_by_id = registration if isinstance(registration, Unknown) else {str(r.get("id")): r for r in registration}
+        if not isinstance(users, Unknown):
+            for user in users:
+                resources.append(
+                    mapping.map_user(
+                        user,
+                        tenant_id=tenant_id,
+                        now=now,
+                        sign_in=parts["sign_in"],
+                        registration=registration_by_id if isinstance(registration_by_id, Unknown) else registration_by_id.get(str(user.get("id"))),
+                        roles_by_principal=roles_by_principal,
+                        admins=admins,
+                    )
+                )
+        permissions = mapping.graph_permissions_by_principal(parts["graph_grants"], parts["graph_app_roles"])
+        if not isinstance(sps, Unknown):
+            for sp in sps:
+                resources.append(
+                    mapping.map_service_principal(
+                        sp, tenant_id=tenant_id, now=now, roles_by_principal=roles_by_principal, permissions_by_principal=permissions
+                    )
+                )
+        apps = parts["applications"]
+        if not isinstance(apps, Unknown):
+            resources.extend(mapping.map_application(app, tenant_id=tenant_id, now=now) for app in apps)
+        return resources
+
+    def _subscription_resources(
+        self, subscription: Mapping[str, Any], parts: Mapping[str, Any], directory: mapping.Directory, now: Any
+    ) -> tuple[list[Resource], list[Resource]]:
+        sub_id = str(subscription.get("subscriptionId")).lower()
+        definitions_part = parts["role_definitions"]
+        definitions = {} if isinstance(definitions_part, Unknown) else {
+            mapping.role_guid(str(d.get("id") or d.get("name"))): d for d in definitions_part
+        }
+        eligibility = parts["eligibility"]
+        pim_available: Any = False if eligibility is _NO_PIM else (eligibility if isinstance(eligibility, Unknown) else True)
+        schedules = parts["assignment_schedules"]
+
+        assignments: list[Resource] | Unknown
+        active = parts["role_assignments"]
+        if isinstance(active, Unknown):
+            assignments = active
+        else:
+            assignments = []
+            for item in active:
+                assignment_type, end_at = mapping.classify_active(item, schedules, now)
+                assignments.append(
+                    mapping.map_role_assignment(
+                        item, subscription_id=sub_id, assignment_type=assignment_type, end_at=end_at,
+                        definitions=definitions, directory=directory, pim_available=pim_available,
+                    )
+                )
+            if isinstance(eligibility, list):
+                for item in eligibility:
+                    end = mapping.parse_time((item.get("properties") or {}).get("endDateTime"))
+                    assignments.append(
+                        mapping.map_role_assignment(
+                            item, subscription_id=sub_id, assignment_type="eligible", end_at=iso(end),
+                            definitions=definitions, directory=directory, pim_available=pim_available,
+                        )
+                    )
+        subscription_resource = Resource(
+            type="azure.subscription",
+            id=f"/subscriptions/{sub_id}",
+            name=str(subscription.get("displayName") or sub_id),
+            scope=sub_id,
+            attributes=mapping.subscription_attributes(
+                subscription,
+                assignments=assignments,
+                pim_available=pim_available,
+                diagnostic_settings=parts["diagnostic_settings"],
+                classic_admins=parts["classic_admins"],
+            ),
+        )
+        custom = [
+            mapping.map_role_definition(d)
+            for d in definitions.values()
+            if str((d.get("properties") or {}).get("type") or "") == "CustomRole"
+        ]
+        resources = [subscription_resource]
+        if not isinstance(assignments, Unknown):
+            resources.extend(assignments)
+        return resources, custom
+
+    def _clean(self, text: str) -> str:
+        return redact(" ".join(str(text).split()), getattr(self, "_secrets", []))
+
+
+class _NoPim:
+    """Marker: PIM answered that the tenant has no Entra ID P2 licence."""
+
+
+_NO_PIM: Any = _NoPim()
+
+
+def _no_pim_licence(exc: Exception) -> Any:
+    code = str(getattr(getattr(exc, "error", None), "code", "") or "")
+    if getattr(exc, "status_code", None) in (400, 403) and "PremiumLicense" in code:
+        return _NO_PIM
+    return None
+
+
+def _retired_classic_admins(exc: Exception) -> Any:
+    # Classic administrators were retired in 2024: subscriptions without any answer 404.
+    if getattr(exc, "status_code", None) == 404:
+        return []
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", None) or exc) or type(exc).__name__
+    return " ".join(text.split())[:200]
