@@ -521,9 +521,10 @@ class _OrgReader:
             failed = Unknown(f"could not be read: {exc}")
             return {name: (failed, {}) for name in names}
         parts: dict[str, tuple[Any, dict[str, Unknown]]] = {}
+        organization = result.data.get("organization") or {}
         for index, name in enumerate(names):
             alias = f"r{index}"
-            block = result.data.get(alias)
+            block = organization.get(alias)
             field_unknowns = self._graphql_field_unknowns(result, alias, name)
             if block is None:
                 reason = next(iter(field_unknowns.values()), Unknown("repository not visible to GraphQL"))
@@ -535,9 +536,9 @@ class _OrgReader:
 
     def _graphql_field_unknowns(self, result: GraphQLResult, alias: str, repo: str) -> dict[str, Unknown]:
         unknowns: dict[str, Unknown] = {}
-        for error in result.errors_under(alias):
+        for error in result.errors_under("organization", alias):
             path = list(error.get("path") or [])
-            field_name = str(path[1]) if len(path) > 1 else "*"
+            field_name = str(path[2]) if len(path) > 2 else "*"
             if field_name in ("directCollaborators", "outsideCollaborators"):
                 reason = mapping.NEEDS_PUSH
             elif error.get("type") in ("FORBIDDEN", "INSUFFICIENT_SCOPES", "NOT_FOUND") or "admin" in str(
@@ -599,7 +600,8 @@ class _OrgReader:
                 queries.COLLABORATORS_PAGE_QUERY,
                 {"owner": self.org, "name": name, "affiliation": affiliation, "cursor": page.get("endCursor")},
             )
-            connection = ((result.data.get("repository") or {}).get("collaborators")) or {}
+            repository = (result.data.get("organization") or {}).get("repository") or {}
+            connection = repository.get("collaborators") or {}
             pairs.extend(_pairs(connection))
             page = connection.get("pageInfo") or {}
         return pairs

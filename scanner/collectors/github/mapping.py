@@ -27,6 +27,7 @@ NEEDS_GHEC_OWNER = "needs GitHub Enterprise Cloud with SAML SSO and an organizat
 NEEDS_ACTIONS_ADMIN = "needs an organization owner token (admin:org scope) to read Actions settings"
 
 PRODUCTION_ENVIRONMENT = re.compile(r"(^|[^a-z])(prod|production|live)([^a-z]|$)", re.IGNORECASE)
+ADMIN_BYPASS_ACTORS = frozenset({"OrganizationAdmin", "EnterpriseOwner", "RepositoryRole:admin"})
 WRITE_LEVELS = frozenset({"write", "admin"})
 REPO_WRITE_PERMISSIONS = frozenset({"WRITE", "MAINTAIN", "ADMIN", "write", "maintain", "admin"})
 
@@ -369,6 +370,15 @@ def ruleset_applies(ruleset: Mapping[str, Any], repo_name: str, branch: str) -> 
     return True
 
 
+def classic_rule_for(branch: str, rules: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The classic protection rule GitHub applies to ``branch``: an exact-name rule wins over
+    wildcard patterns; among patterns, the first listed (GitHub lists them oldest first)."""
+    exact = [r for r in rules if r.get("pattern") == branch]
+    if exact:
+        return exact[0]
+    return next((r for r in rules if fnmatch.fnmatchcase(branch, str(r.get("pattern") or ""))), None)
+
+
 def _nodes(connection: Any) -> list[Any]:
     if not isinstance(connection, Mapping):
         return []
@@ -399,7 +409,7 @@ def effective_protection(
     checks: set[str] = set()
     requires_checks = signed = linear = False
     blocks_force_push = blocks_deletion = False
-    enforced_on_admins = False
+    admin_exempt = False  # some applicable rule source lets admins through
     bypass: set[str] = set()
 
     if classic:
@@ -417,7 +427,7 @@ def effective_protection(
         linear |= bool(classic.get("requiresLinearHistory"))
         blocks_force_push |= not classic.get("allowsForcePushes", False)
         blocks_deletion |= not classic.get("allowsDeletions", False)
-        enforced_on_admins |= bool(classic.get("isAdminEnforced"))
+        admin_exempt |= not classic.get("isAdminEnforced", False)
 
     for ruleset in rulesets:
         if not ruleset_applies(ruleset, repo_name, default_branch):
@@ -425,8 +435,8 @@ def effective_protection(
         sources.append(f"ruleset:{ruleset.get('name')}")
         actors = [_bypass_label(a) for a in _nodes(ruleset.get("bypassActors"))]
         bypass.update(actors)
-        if not any(a in ("OrganizationAdmin", "RepositoryRole:admin", "EnterpriseOwner") for a in actors):
-            enforced_on_admins = True
+        if any(a in ADMIN_BYPASS_ACTORS or a.lower() == "repositoryrole:admin" for a in actors):
+            admin_exempt = True
         for rule in _nodes(ruleset.get("rules")):
             kind = str(rule.get("type") or "").upper()
             params = rule.get("parameters") or {}
@@ -463,7 +473,7 @@ def effective_protection(
         "requires_linear_history": linear,
         "allows_force_pushes": not blocks_force_push,
         "allows_deletions": not blocks_deletion,
-        "admins_can_bypass": not enforced_on_admins,
+        "admins_can_bypass": admin_exempt,
         "bypass_actors": sorted(bypass),
     }
 
@@ -516,9 +526,11 @@ def map_repository(raw: RepoRaw, critical_topics: Iterable[str], now: datetime) 
     blocker = next((v for v in (ref, rulesets_conn) if isinstance(v, Unknown)), None)
     if blocker is not None:
         protection = {key: blocker for key in PROTECTION_KEYS}
+    elif isinstance(gql_field("branchProtectionRules"), Unknown):
+        protection = {key: gql_field("branchProtectionRules") for key in PROTECTION_KEYS}
     else:
-        classic = ref.get("branchProtectionRule") if isinstance(ref, Mapping) else None
         branch = (ref.get("name") if isinstance(ref, Mapping) else None) or default_branch or ""
+        classic = classic_rule_for(branch, _nodes(gql_field("branchProtectionRules")))
         protection = effective_protection(branch, str(rest.get("name")), classic, _nodes(rulesets_conn))
 
     # CODEOWNERS

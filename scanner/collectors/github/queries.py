@@ -1,7 +1,6 @@
 """The GraphQL queries the collector sends (reads only), checked against GitHub's public schema in tests.
 
-GraphQL carries what it batches well: per repository the default branch's classic protection
-rule, the rulesets that apply (repository and organization level), direct and outside
+GraphQL carries what it batches well: per repository the classic branch protection rules, the rulesets that apply (repository and organization level), direct and outside
 collaborators, deploy keys, environments with their protection rules, CODEOWNERS presence and
 errors, and Dependabot alerts; many repositories per query through aliases. Organization-level
 SAML identities come from one paginated query.
@@ -26,7 +25,8 @@ fragment RepoAudit on Repository {{
   nameWithOwner
   isEmpty
   hasVulnerabilityAlertsEnabled
-  defaultBranchRef {{ name branchProtectionRule {{ {CLASSIC_RULE_FIELDS} }} }}
+  defaultBranchRef {{ name }}
+  branchProtectionRules(first: 50) {{ nodes {{ {CLASSIC_RULE_FIELDS} }} }}
   rulesets(first: 25, includeParents: true) {{
     nodes {{
       name enforcement target
@@ -78,10 +78,14 @@ CODEOWNERS_LOCATIONS = (
 
 
 def repositories_query(count: int) -> str:
-    """One query for ``count`` repositories of one owner, aliased ``r0`` .. ``r{count-1}``."""
+    """One query for ``count`` repositories of one organization, aliased ``r0`` .. ``r{count-1}``
+    under ``organization`` (so error paths read ``["organization", "r3", "rulesets"]``)."""
     variables = ", ".join(f"$n{i}: String!" for i in range(count))
-    fields = "\n".join(f"  r{i}: repository(owner: $owner, name: $n{i}) {{ ...RepoAudit }}" for i in range(count))
-    return f"query RepoAudit($owner: String!, {variables}) {{\n{fields}\n}}\n{REPOSITORY_FRAGMENT}"
+    fields = "\n".join(f"    r{i}: repository(name: $n{i}) {{ ...RepoAudit }}" for i in range(count))
+    return (
+        f"query RepoAudit($owner: String!, {variables}) {{\n  organization(login: $owner) {{\n{fields}\n  }}\n}}\n"
+        + REPOSITORY_FRAGMENT
+    )
 
 
 def repositories_variables(owner: str, names: Sequence[str]) -> dict[str, str]:
@@ -90,8 +94,10 @@ def repositories_variables(owner: str, names: Sequence[str]) -> dict[str, str]:
 
 COLLABORATORS_PAGE_QUERY = f"""
 query CollaboratorsPage($owner: String!, $name: String!, $affiliation: CollaboratorAffiliation!, $cursor: String) {{
-  repository(owner: $owner, name: $name) {{
-    collaborators(first: 100, affiliation: $affiliation, after: $cursor) {{ {COLLABORATOR_FIELDS} }}
+  organization(login: $owner) {{
+    repository(name: $name) {{
+      collaborators(first: 100, affiliation: $affiliation, after: $cursor) {{ {COLLABORATOR_FIELDS} }}
+    }}
   }}
 }}
 """

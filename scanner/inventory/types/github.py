@@ -173,7 +173,8 @@ REPOSITORY = ResourceType(
         attr(
             "admins_can_bypass",
             "boolean",
-            "Repository/organization admins are exempt from every rule protecting the default branch.",
+            "Admins can bypass some rule protecting the default branch: a classic rule without 'include "
+            "administrators', or a ruleset listing organization or repository admins as bypass actors.",
         ),
         attr("bypass_actors", "list", "Who may bypass the rulesets: OrganizationAdmin, RepositoryRole:admin, Team:x."),
         attr("codeowners_present", "boolean", "A CODEOWNERS file exists (root, .github/ or docs/)."),
