@@ -8,7 +8,8 @@ A *problem* is a finding whose status is FAIL or WAIVED. Against the previous ru
 scope, a problem is ``new`` (not a problem last time) or ``persisting``; a problem of the previous
 run that is no longer one is ``resolved``. ``first_seen`` is when the problem was first seen in
 an unbroken series of runs; ``last_seen`` is this run. A problem that vanished because its
-platform could not be read this run (a failed source) is not called resolved: we did not look.
+platform could not be read this run (a failed source) is not called resolved, since we did not
+look: it is carried into this run's record unchanged, so the next complete run decides.
 """
 
 from __future__ import annotations
@@ -245,12 +246,16 @@ class HistoryStore:
                 unread_platforms = {s.platform for s in report.run.sources if s.status == "failed"}
                 present = {f.uid for f in stamped}
                 resolved = []
-                for uid, (status, _first, data) in before.items():
+                carried: list[tuple[str, str | None, str]] = []
+                for uid, (status, first_seen, data) in before.items():
                     if Status(status) not in PROBLEM_STATUSES or uid in current:
                         continue
                     old = finding_from_json(json.loads(data))
                     if uid not in present and old.resource.platform in unread_platforms:
-                        continue  # not looked at this run: neither resolved nor persisting
+                        # Not looked at this run: not resolved. Carry it into this run's record so
+                        # the next run still compares against it.
+                        carried.append((status, first_seen, data))
+                        continue
                     resolved.append(old.with_changes(change="resolved"))
                 result = replace(
                     report,
@@ -279,6 +284,11 @@ class HistoryStore:
                         "data": json.dumps(f.to_json(), sort_keys=True),
                     }
                     for f in stamped
+                ]
+                rows_to_insert += [
+                    {"run_id": run_id, "uid": json.loads(data)["uid"], "status": status, "first_seen": first_seen,
+                     "data": data}
+                    for status, first_seen, data in carried
                 ]
                 if rows_to_insert:
                     conn.execute(self._findings.insert(), rows_to_insert)
