@@ -380,7 +380,7 @@ class HistoryStore:
         return diff_findings(before, self.findings(before.run_id), after, self.findings(after.run_id))
 
     @staticmethod
-    def _record(row: Mapping[str, Any]) -> RunRecord:
+    def _record(row: Any) -> RunRecord:  # a SQLAlchemy RowMapping
         return RunRecord(
             run_id=row["run_id"],
             scope=row["scope"],

@@ -181,7 +181,7 @@ def apply_waivers(
     expired (and how many failures they would still cover), waivers that match no failing
     finding, and waivers that end within ``EXPIRY_WARNING_DAYS``.
     """
-    waivers = [w if isinstance(w, WaiverEntry) else WaiverEntry(w, 0) for w in waivers]
+    entries = [w if isinstance(w, WaiverEntry) else WaiverEntry(w, 0) for w in waivers]
     result: list[Finding] = []
     matched: dict[int, int] = {}  # index of waiver -> failures it matches (expired or not)
     for finding in findings:
@@ -189,14 +189,14 @@ def apply_waivers(
             result.append(finding)
             continue
         covering: Waiver | None = None
-        for index, entry in enumerate(waivers):
+        for index, entry in enumerate(entries):
             if entry.covers(finding):
                 matched[index] = matched.get(index, 0) + 1
                 if covering is None and entry.expires_on >= today:
                     covering = entry.waiver
         result.append(finding.with_changes(status=Status.WAIVED, waiver=covering) if covering else finding)
     notices: list[str] = []
-    for index, entry in enumerate(waivers):
+    for index, entry in enumerate(entries):
         count = matched.get(index, 0)
         if entry.expires_on < today:
             notices.append(

@@ -11,10 +11,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "outputs"))
 
-from report_factory import sample_findings  # noqa: E402
+from report_factory import sample_findings
 
-from scanner.compliance import GUIDE_CONTROLS, build_compliance, cis_sections  # noqa: E402
-from scanner.errors import ConfigError  # noqa: E402
+from scanner.compliance import GUIDE_CONTROLS, build_compliance, cis_sections
+from scanner.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "outputs"))
 
-from report_factory import make_finding, make_report  # noqa: E402
+from report_factory import make_finding, make_report
 
-from scanner.errors import HistoryError  # noqa: E402
-from scanner.findings import Severity, Status, worst_failure  # noqa: E402
-from scanner.history import HistoryStore, default_history_url, format_runs, scope_of  # noqa: E402
-from scanner.inventory.model import SourceStatus  # noqa: E402
-from scanner.waivers import apply_waivers, parse_waivers  # noqa: E402
+from scanner.errors import HistoryError
+from scanner.findings import Severity, Status, worst_failure
+from scanner.history import HistoryStore, default_history_url, format_runs, scope_of
+from scanner.inventory.model import SourceStatus
+from scanner.waivers import apply_waivers, parse_waivers
 
 WAIVER = """\
 - policy: github_repo_branch_protection

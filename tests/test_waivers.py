@@ -10,11 +10,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "outputs"))
 
-from report_factory import make_finding  # noqa: E402
+from report_factory import make_finding
 
-from scanner.errors import WaiverError  # noqa: E402
-from scanner.findings import Status  # noqa: E402
-from scanner.waivers import apply_waivers, check_waivers, load_waivers, parse_waivers  # noqa: E402
+from scanner.errors import WaiverError
+from scanner.findings import Status
+from scanner.waivers import apply_waivers, check_waivers, load_waivers, parse_waivers
 
 TODAY = date(2026, 11, 20)
 WAIVERS = """\

@@ -17,7 +17,7 @@ import os
 import socket
 import ssl
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from scanner.errors import ConfigError
 from scanner.findings import Report, Severity, Status
@@ -35,7 +35,7 @@ MAX_UDP_PAYLOAD = 65_000
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _header_field(value: str, limit: int) -> str:
@@ -78,7 +78,7 @@ class SyslogSink:
         """One RFC 5424 message (without transport framing)."""
         level = SEVERITY[severity] if status in (Status.FAIL.value, Status.WAIVED.value, Status.ERROR.value) else 6
         pri = self.facility * 8 + level
-        timestamp = self.clock().astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        timestamp = self.clock().astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         header = f"<{pri}>1 {timestamp} {self.hostname} {APP_NAME} {os.getpid()} {MSGID} -"
         return f"{header} {event_json}".encode()
 

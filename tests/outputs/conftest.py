@@ -9,9 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from report_factory import history_report, make_report  # noqa: E402
+from report_factory import history_report, make_report
 
-from scanner.findings import Report  # noqa: E402
+from scanner.findings import Report
 
 
 @pytest.fixture

@@ -8,9 +8,17 @@ intact and inert.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from scanner.findings import Finding, Report, ResourceRef, RunInfo, Severity, Status, Waiver, finding_uid
+from scanner.findings import (
+    Finding,
+    Report,
+    ResourceRef,
+    RunInfo,
+    Severity,
+    Status,
+    Waiver,
+    finding_uid,
+)
 from scanner.inventory.model import SourceStatus
 
 HOSTILE_NAME = '<script>alert("x")</script>=HYPERLINK("http://evil")|pipe é'

@@ -18,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "outputs"))
 
-from rsyslog_server import CONFIG, GTLS, RSYSLOGD, TLS_INPUT, Rsyslog, free_port  # noqa: E402
+from rsyslog_server import CONFIG, GTLS, RSYSLOGD, TLS_INPUT, Rsyslog, free_port
 
 
 @pytest.fixture(scope="module")

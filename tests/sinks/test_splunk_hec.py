@@ -44,7 +44,7 @@ class FakeHec:
 
 def _handler(fake: FakeHec) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"])).decode()
             with fake.lock:
                 status, answer, headers = fake.script.pop(0) if fake.script else (200, {"text": "Success", "code": 0}, {})

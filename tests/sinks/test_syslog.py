@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import UTC
 
 import pytest
-from rsyslog_server import Rsyslog, free_port
 from report_factory import history_report, make_finding, make_report
+from rsyslog_server import Rsyslog, free_port
 
 from scanner.errors import ConfigError
 from scanner.findings import Severity, Status
@@ -80,10 +81,10 @@ def test_untrusted_certificate_is_a_clear_failure(rsyslog: Rsyslog) -> None:
 
 
 def test_rfc5424_header() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     sink = SyslogSink(parse_sink_url("syslog://127.0.0.1:514?facility=auth"), hostname="scan host",
-                      clock=lambda: datetime(2026, 11, 20, 9, 0, 1, 250000, tzinfo=timezone.utc))
+                      clock=lambda: datetime(2026, 11, 20, 9, 0, 1, 250000, tzinfo=UTC))
     message = sink.format('{"a":1}', Severity.HIGH, "FAIL").decode()
     prefix = message.split(" ", 4)[:4]
     assert prefix == ["<35>1", "2026-11-20T09:00:01.250Z", "scanhost", "posture"]  # auth(4)*8 + err(3)
