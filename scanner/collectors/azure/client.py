@@ -267,13 +267,22 @@ class GraphClient:
             message = str(error.get("message") or "")
         except (ValueError, AttributeError):
             pass
-        message = redact(" ".join(message.split())[:200], [self._token.get()])
+        message = scrub(redact(" ".join(message.split()), [self._token.get()]))[:200]
         what = f"Graph GET {_path(url)} answered {status}" + (f" {code}" if code else "") + (f": {message}" if message else "")
         if status == 401:
             return GraphAuthError(f"{what}; the Azure credential was rejected, sign in again (az login) or check AZURE_CLIENT_* variables", status=status, code=code)
         if status == 403:
             return GraphPermissionError(what, status=status, code=code)
         return GraphApiError(what, status=status, code=code)
+
+
+_BEARER = re.compile(r"(?i)bearer\s+\S+")
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.?[A-Za-z0-9_-]*")
+
+
+def scrub(text: str) -> str:
+    """Blank anything shaped like a bearer token or JWT, whoever's it is, before it is kept."""
+    return _JWT.sub("***", _BEARER.sub("Bearer ***", text))
 
 
 def _path(url: str) -> str:

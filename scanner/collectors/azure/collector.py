@@ -26,6 +26,7 @@ from scanner.collectors.azure.client import (
     GraphError,
     arm_client_options,
     check_https,
+    scrub,
     identity_from_claims,
     token_claims,
 )
@@ -221,7 +222,9 @@ class AzureCollector(Collector):
         directory = self._directory(graph, tenant_id, tenant_parts, sub_parts, tenant_outcome)
         now = clock()
         resources: list[Resource] = []
-        resources.extend(self._tenant_resources(tenant_id, tenant_parts, directory, now))
+        if tenant_outcome.status() != "failed":
+            # Nothing read at all: no tenant resource (its id and every attribute would be a guess).
+            resources.extend(self._tenant_resources(tenant_id, tenant_parts, directory, now))
 
         sources = [
             SourceStatus(
@@ -655,7 +658,7 @@ class AzureCollector(Collector):
         return resources, custom
 
     def _clean(self, text: str) -> str:
-        return redact(" ".join(str(text).split()), getattr(self, "_secrets", []))
+        return scrub(redact(" ".join(str(text).split()), getattr(self, "_secrets", [])))
 
 
 class _NoPim:
@@ -681,4 +684,4 @@ def _retired_classic_admins(exc: Exception) -> Any:
 
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "message", None) or exc) or type(exc).__name__
-    return " ".join(text.split())[:200]
+    return scrub(" ".join(text.split()))[:200]  # scrub before cutting: never keep half a token

@@ -3,7 +3,7 @@
 TLS with a throwaway CA from ``trustme`` (azure-core refuses bearer tokens over plain http).
 It checks the bearer token, pages collections (``nextLink`` for ARM, ``@odata.nextLink`` for
 Graph), records every request, and serves faults on demand: ``fail(pattern, status, ...)``
-makes matching requests answer 403/429/500 (with Retry-After, error codes) once, N times or
+(a regex searched in "METHOD /path?query") makes matching requests answer 403/429/500 (with Retry-After, error codes) once, N times or
 always. It also serves the Entra token endpoint, for end-to-end runs through azure-identity.
 """
 
@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from tests.fakes.azure.tenant import Estate
 
@@ -65,6 +65,8 @@ class FakeAzure:
     faults: list[Fault] = field(default_factory=list)
     url: str = ""
     ca_path: str = ""
+    in_flight: int = 0
+    max_in_flight: int = 0
     _server: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -116,6 +118,17 @@ class FakeAzure:
     # --- request handling ----------------------------------------------------------------------
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            time.sleep(0.002)  # long enough for parallel requests to overlap
+            self._serve(handler, method)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)
         query = parse_qs(parts.query, keep_blank_values=True)
         length = int(handler.headers.get("Content-Length") or 0)
@@ -129,7 +142,7 @@ class FakeAzure:
             return self._openid(handler, parts.path)
         if not authorized:
             return self._send(handler, 401, {"error": {"code": "InvalidAuthenticationToken", "message": "Access token is missing or invalid."}})
-        fault = self._fault(f"{method} {parts.path}")
+        fault = self._fault(f"{method} {parts.path}?{unquote(parts.query)}")
         if fault is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return self._send(handler, fault.status, {"error": {"code": fault.code or "InjectedFault", "message": fault.message}}, headers)
