@@ -760,7 +760,14 @@ def list_app_installations(req: Request) -> Response:
     for org_login, installation_id in app.installations.items():
         org = req.world.org(org_login)
         if org is not None:
-            items.append(installation_json(req, org, _app_installation(req, org, installation_id)))
+            item = installation_json(req, org, _app_installation(req, org, installation_id))
+            # GitHub's description types this account as allOf[simple-user, enterprise] (both at
+            # once), so the enterprise-only required fields are added to satisfy it.
+            item["account"].update(
+                name=org.name or org.login, slug=org.login, created_at=org.created_at, updated_at=org.updated_at,
+                description=None, website_url=None,
+            )
+            items.append(item)
     return paginate(req, items)
 
 
@@ -852,6 +859,11 @@ def list_outside_collaborators(req: Request) -> Response:
     if viewer in ("anonymous", "outside"):
         raise HttpError(403, "You must be a member of the organization to list its outside collaborators.")
     people = sorted(org.outside_collaborators, key=lambda p: p.login.lower())
+    collaborator_filter = req.query.get("filter", "all")
+    if collaborator_filter != "all":
+        if not is_admin_viewer(viewer):
+            raise HttpError(422, "Only owners can use this filter.")
+        people = [p for p in people if not p.two_factor_enabled] if collaborator_filter == "2fa_disabled" else []
     return paginate(req, [person_json(req, p) for p in people])
 
 

@@ -91,6 +91,7 @@ class _Bucket:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as clients pool connections to github.com
+    disable_nagle_algorithm = True  # headers and body go in two writes: avoid 40 ms delayed-ACK stalls
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
@@ -161,7 +162,9 @@ class FakeGitHub:
     def start(self) -> FakeGitHub:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-github", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-github", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -315,7 +318,7 @@ class FakeGitHub:
         elif self._exhausted(bucket_key):
             response = self._primary_limit_response(bucket_key)
         elif is_graphql:
-            response = self._graphql_response(token, body)
+            response = self._graphql_response(token, body, bucket_key)
         elif routed is None:
             status = 404
             message = "Not Found" if method in ("GET", "HEAD") else "Not Found (the fake GitHub serves reads only)"
@@ -543,7 +546,7 @@ class FakeGitHub:
         with self._lock:
             return [value for value, token in self.world.tokens.items() if token.installation_id is not None]
 
-    def _graphql_response(self, token: Token | None, body: Any) -> rest.Response:
+    def _graphql_response(self, token: Token | None, body: Any, bucket_key: tuple[str, str]) -> rest.Response:
         if token is None:
             return rest.Response(
                 401,
@@ -553,7 +556,17 @@ class FakeGitHub:
             from tests.fakes.github.graphql_api import GraphQLEndpoint
 
             self._graphql = GraphQLEndpoint()
-        result: dict[str, Any] = self._graphql.execute(self.world, token, body)
+        with self._lock:
+            bucket = self._buckets.setdefault(bucket_key, _Bucket())
+            rate = {
+                "limit": bucket.limit,
+                "remaining": max(0, bucket.remaining - 1),
+                "used": bucket.used + 1,
+                "cost": 1,
+                "nodeCount": 0,
+                "resetAt": datetime.fromtimestamp(bucket.reset, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+        result: dict[str, Any] = self._graphql.execute(self.world, token, body, rate)
         return rest.Response(200, result)
 
 

@@ -3,7 +3,7 @@
 GitHub's full REST description is 13 MB and must not be read at test time (a fresh clone has no
 ``../shared``), so this script keeps only the operations the fake serves plus every component
 they reference, and writes ``rest-subset.json`` beside itself. The GraphQL schema is copied as
-is (it is 1.2 MB and parses in well under a second). Source: the npm packages
+without descriptions and without the duplicate field definitions graphql-core rejects. Source: the npm packages
 ``@octokit/openapi`` (``generated/api.github.com.json``, ``generated/ghec.json``) and
 ``@octokit/graphql-schema`` (``schema.graphql``), both MIT.
 
@@ -136,11 +136,49 @@ def trim(source_dir: Path) -> dict[str, Any]:
     }
 
 
+def clean_graphql_schema(sdl: str) -> str:
+    """The published SDL minus descriptions and minus the duplicate field definitions it carries.
+
+    GitHub's schema (``@octokit/graphql-schema`` 15.26.1) defines e.g.
+    ``EnterpriseOwnerInfo.repositoryDeployKeySetting`` twice, which graphql-core's SDL validation
+    rejects; the first definition is kept. Descriptions are dropped to halve the size and parse time.
+    """
+    from graphql import parse, print_ast
+    from graphql.language import FieldDefinitionNode, Node
+
+    document = parse(sdl, no_location=True)
+
+    def scrub(node: Node) -> None:
+        if hasattr(node, "description"):
+            node.description = None  # type: ignore[attr-defined]
+        fields = getattr(node, "fields", None)
+        if fields:
+            seen: set[str] = set()
+            kept = []
+            for field_node in fields:
+                name = field_node.name.value
+                if name in seen:
+                    continue
+                seen.add(name)
+                kept.append(field_node)
+                scrub(field_node)
+            node.fields = tuple(kept)  # type: ignore[attr-defined]
+        for attribute in ("arguments", "values"):
+            for child in getattr(node, attribute, None) or ():
+                if isinstance(child, (FieldDefinitionNode, Node)):
+                    scrub(child)
+
+    for definition in document.definitions:
+        scrub(definition)
+    return print_ast(document) + "\n"
+
+
 def main(argv: list[str]) -> int:
     source_dir = Path(argv[1]) if len(argv) > 1 else HERE.parents[3] / "shared" / "github-openapi"
     subset = trim(source_dir)
     (HERE / "rest-subset.json").write_text(json.dumps(subset, indent=1, sort_keys=False) + "\n")
-    shutil.copyfile(source_dir / "github-graphql-schema.graphql", HERE / "schema.graphql")
+    sdl = (source_dir / "github-graphql-schema.graphql").read_text()
+    (HERE / "schema.graphql").write_text(clean_graphql_schema(sdl))
     for licence in ("LICENSE", "LICENSE-graphql-schema.md"):
         if (source_dir / licence).exists():
             shutil.copyfile(source_dir / licence, HERE / licence)
