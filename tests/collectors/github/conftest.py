@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -11,26 +10,8 @@ import pytest
 
 from scanner.collectors import load_collector
 from scanner.collectors.base import CollectContext, CollectResult, Progress
-from scanner.inventory.model import Resource
-from scanner.inventory.snapshot import Inventory
-from scanner.policy.engine import evaluate
-from scanner.policy.loader import load_policies
+from tests.collectors.github.helpers import NOW
 from tests.fakes.github import OWNER_TOKEN, FakeGitHub
-
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
-POLICIES = Path(__file__).resolve().parents[3] / "policies" / "github"
-
-
-class RecordingProgress(Progress):
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-        self.advanced = 0
-
-    def log(self, source: str, message: str) -> None:
-        self.messages.append(f"{source}: {message}")
-
-    def advance(self, source: str, amount: int = 1) -> None:
-        self.advanced += amount
 
 
 @pytest.fixture
@@ -69,14 +50,3 @@ def run_collector() -> Runner:
         return load_collector("github")(config, context).collect()
 
     return run
-
-
-def by_id(result: CollectResult) -> dict[str, Resource]:
-    return {r.id: r for r in result.resources}
-
-
-def statuses(result: CollectResult) -> dict[tuple[str, str], str]:
-    """(policy id, resource name) -> PASS/FAIL/ERROR/SKIPPED with the shipped GitHub policies."""
-    policies = load_policies([POLICIES])
-    inventory = Inventory(result.resources, result.sources)
-    return {(f.policy, f.resource.name): f.status.value for f in evaluate(policies, inventory)}
