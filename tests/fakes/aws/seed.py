@@ -225,5 +225,4 @@ EXPECTED_MAIN: dict[str, dict[str, str]] = {
     "aws_cloudtrail_kms_encryption": {"org-audit": "PASS", "legacy-trail": "FAIL"},
     "aws_cloudtrail_log_bucket_not_public": {"org-audit": "PASS", "legacy-trail": "FAIL"},
     "aws_account_environment_designated": {MAIN_ACCOUNT: "SKIPPED"},
-    "aws_organization_scps_enabled": {MAIN_ACCOUNT: "SKIPPED"},
 }
