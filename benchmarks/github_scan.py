@@ -1,0 +1,165 @@
+"""Benchmark: a full GitHub audit of a large fake org, cold and then re-scanned with the ETag cache.
+
+Starts the fake GitHub (tests/fakes/github) in a child process with a large org (default 1,000
+repos / 500 members / 50 teams) and 50 ms latency per request, then runs the GitHub collector
+through ``scanner.collectors.load_collector("github")`` twice with the same cache directory:
+once cold (empty cache) and once warm. Prints requests by endpoint, requests per repository,
+wall time, peak memory and the share of 304s on the re-scan, against the issue's targets:
+<= 4 requests per repository, <= 90 s for the full audit, >= 90% 304s on the re-scan.
+The fake runs in its own process so its CPU and memory are not billed to the collector.
+
+    python benchmarks/github_scan.py [--repos N] [--members N] [--teams N] [--latency-ms MS]
+                                     [--concurrency N] [--tracemalloc]
+
+Exit status: 0 when every target is met, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # so ``tests.fakes`` imports when run as a script
+
+TARGET_REQUESTS_PER_REPO = 4.0
+TARGET_SECONDS = 90.0
+TARGET_304_SHARE = 0.90
+
+
+def _serve(conn: Connection, repos: int, members: int, teams: int, latency_ms: int) -> None:
+    """Child process: run the fake and answer "stats" / "reset" / "stop" over ``conn``."""
+    from tests.fakes.github import FakeGitHub, large_world
+
+    with FakeGitHub(large_world(repos, members, teams), latency_ms=latency_ms) as fake:
+        conn.send(fake.url)
+        while True:
+            command = conn.recv()
+            if command == "stats":
+                by_endpoint = Counter(r.key for r in fake.requests)
+                statuses = Counter(r.status for r in fake.requests)
+                not_modified = Counter(r.key for r in fake.requests if r.status == 304)
+                writes = [f"{r.method} {r.path}" for r in fake.writes()] + [
+                    f"mutation {r.path}" for r in fake.graphql_mutations()
+                ]
+                conn.send({"by_endpoint": by_endpoint, "statuses": statuses, "not_modified": not_modified, "writes": writes})
+            elif command == "reset":
+                fake.reset_requests()
+                conn.send("ok")
+            else:
+                conn.send("bye")
+                return
+
+
+def _run_collector(url: str, cache_dir: Path, concurrency: int, org: str, token: str) -> tuple[Any, float]:
+    from scanner.collectors import load_collector
+    from scanner.collectors.base import CollectContext
+
+    context = CollectContext(concurrency=concurrency, cache_dir=cache_dir, environ={"GITHUB_TOKEN": token})
+    collector_class = load_collector("github")
+    started = time.perf_counter()
+    result = collector_class({"orgs": [org], "url": url, "cache_dir": str(cache_dir)}, context).collect()
+    return result, time.perf_counter() - started
+
+
+def _print_requests(title: str, stats: dict[str, Any]) -> None:
+    total = sum(stats["by_endpoint"].values())
+    print(f"\n{title}: {total} requests")
+    for key, count in sorted(stats["by_endpoint"].items(), key=lambda kv: (-kv[1], kv[0])):
+        cached = stats["not_modified"].get(key, 0)
+        note = f"  ({cached} x 304)" if cached else ""
+        print(f"  {count:6d}  {key}{note}")
+    print("  statuses: " + ", ".join(f"{status}: {n}" for status, n in sorted(stats["statuses"].items())))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repos", type=int, default=1000)
+    parser.add_argument("--members", type=int, default=500)
+    parser.add_argument("--teams", type=int, default=50)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--tracemalloc", action="store_true", help="also measure the Python heap peak (slower)")
+    args = parser.parse_args(argv)
+
+    from tests.fakes.github import OWNER_TOKEN
+
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    server = ctx.Process(target=_serve, args=(child, args.repos, args.members, args.teams, args.latency_ms), daemon=True)
+    server.start()
+    url = parent.recv()
+    print(
+        f"fake GitHub at {url}: org bigcorp, {args.repos} repos, {args.members} members, {args.teams} teams, "
+        f"{args.latency_ms} ms latency; collector concurrency {args.concurrency}"
+    )
+    ok = True
+    try:
+        with tempfile.TemporaryDirectory(prefix="posture-gh-cache-") as tmp:
+            cache_dir = Path(tmp)
+            if args.tracemalloc:
+                tracemalloc.start()
+            cold, cold_seconds = _run_collector(url, cache_dir, args.concurrency, "bigcorp", OWNER_TOKEN)
+            heap_peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
+            rss_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            parent.send("stats")
+            cold_stats = parent.recv()
+            parent.send("reset")
+            parent.recv()
+            warm, warm_seconds = _run_collector(url, cache_dir, args.concurrency, "bigcorp", OWNER_TOKEN)
+            parent.send("stats")
+            warm_stats = parent.recv()
+            if args.tracemalloc:
+                tracemalloc.stop()
+    finally:
+        parent.send("stop")
+        parent.recv()
+        server.join(timeout=10)
+
+    _print_requests("cold scan", cold_stats)
+    _print_requests("re-scan with the ETag cache", warm_stats)
+
+    for label, result in (("cold", cold), ("re-scan", warm)):
+        for source in result.sources:
+            errors = f"; errors: {list(source.errors)[:3]}" if source.errors else ""
+            print(f"\n{label}: source {source.name} status {source.status}, {len(result.resources)} resources{errors}")
+
+    cold_total = sum(cold_stats["by_endpoint"].values())
+    warm_total = sum(warm_stats["by_endpoint"].values())
+    per_repo = cold_total / max(1, args.repos)
+    share_304 = warm_stats["statuses"].get(304, 0) / max(1, warm_total)
+    writes = cold_stats["writes"] + warm_stats["writes"]
+
+    def verdict(passed: bool) -> str:
+        return "ok " if passed else "MISS"
+
+    print("\nfigures")
+    checks = [
+        (per_repo <= TARGET_REQUESTS_PER_REPO, f"requests per repository (cold): {per_repo:.2f}  (target <= {TARGET_REQUESTS_PER_REPO:g})"),
+        (cold_seconds <= TARGET_SECONDS, f"wall time, full audit (cold): {cold_seconds:.1f} s  (target <= {TARGET_SECONDS:g} s)"),
+        (share_304 >= TARGET_304_SHARE, f"304 share on re-scan: {share_304:.1%} of {warm_total}  (target >= {TARGET_304_SHARE:.0%})"),
+        (not writes, f"non-read requests: {len(writes)}  (target 0){' ' + str(writes[:3]) if writes else ''}"),
+        (all(s.status == "ok" for s in (*cold.sources, *warm.sources)), "sources ok on both runs"),
+    ]
+    for passed, line in checks:
+        ok = ok and passed
+        print(f"  [{verdict(passed)}] {line}")
+    print(f"         wall time, re-scan: {warm_seconds:.1f} s")
+    print(f"         peak RSS of the collector process: {rss_peak_mb:.0f} MB")
+    if heap_peak is not None:
+        print(f"         peak Python heap during the cold scan (tracemalloc): {heap_peak / 2**20:.0f} MB")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
