@@ -16,7 +16,8 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -320,6 +321,102 @@ def resources(type_name: str | None) -> None:
         click.echo(f"  {attribute.name:34} {kind:11} {attribute.description}")
 
 
+@cli.group()
+def waivers() -> None:
+    """Accepted risks: validate a waivers file."""
+
+
+@waivers.command("check")
+@click.argument("waivers_file", type=click.Path(dir_okay=False, path_type=Path))
+@_policy_source_options
+def waivers_check(waivers_file: Path, extra: Sequence[str], no_default_policies: bool) -> None:
+    """Validate a waivers file (exit 2 on error) and show each waiver's state."""
+    from scanner.waivers import check_waivers
+
+    known = {p.id for p in _listed_policies(extra, no_default_policies)}
+    lines = check_waivers(waivers_file, _today(), known_policies=known)
+    for line in lines:
+        click.echo(line)
+    click.echo(f"ok: {len(lines)} waivers valid", err=True)
+
+
+history_option = click.option("--history", "history_url", metavar="URL",
+                              help="Run store: SQLAlchemy URL or SQLite path (default: user state dir).")
+
+
+@cli.command()
+@history_option
+@click.option("--limit", default=20, show_default=True, help="How many runs to list.")
+@click.option("--scope", help="Only runs of this scope (see the scope column).")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+def history(history_url: str | None, limit: int, scope: str | None, as_json: bool) -> None:
+    """List recorded runs, newest first."""
+    import json as json_module
+
+    from scanner.history import HistoryStore, format_runs
+
+    with HistoryStore(_history_url(history_url)) as store:
+        runs = store.runs(limit=limit, scope=scope)
+    if as_json:
+        click.echo(json_module.dumps([r.to_json() for r in runs], indent=2))
+    else:
+        click.echo(format_runs(runs))
+
+
+@cli.command()
+@click.argument("run_a", required=False)
+@click.argument("run_b", required=False)
+@history_option
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+def diff(run_a: str | None, run_b: str | None, history_url: str | None, as_json: bool) -> None:
+    """What changed between two runs: new, resolved and persisting failures.
+
+    With no RUN ids: the latest run against the one before it. With one: that run against its
+    predecessor. Run ids may be abbreviated to a unique prefix.
+    """
+    import json as json_module
+
+    from scanner.history import HistoryStore
+
+    with HistoryStore(_history_url(history_url)) as store:
+        change = store.diff(run_a, run_b)
+    click.echo(json_module.dumps(change.to_json(), indent=2) if as_json else change.to_text())
+
+
+@cli.command()
+@click.argument("snapshot_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="Report on the bundled demo inventory.")
+@click.option("--framework", default="guide", show_default=True,
+              help="guide (the zero-trust guide's controls), cis-github, cis-aws or cis-azure.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a Markdown table.")
+@_policy_source_options
+def report(snapshot_files: tuple[Path, ...], demo: bool, framework: str, as_json: bool, extra: Sequence[str],
+           no_default_policies: bool) -> None:
+    """Compliance view: results grouped by a framework's controls (not covered controls shown)."""
+    import json as json_module
+
+    from scanner.compliance import build_compliance
+    from scanner.pipeline import evaluate_inventory
+
+    inventory = _inventory_argument(snapshot_files, demo)
+    policies = _listed_policies(extra, no_default_policies)
+    evaluation = evaluate_inventory(inventory, policies)
+    compliance = build_compliance(framework, policies, evaluation.report.findings)
+    click.echo(json_module.dumps(compliance.to_json(), indent=2) if as_json else compliance.to_text())
+
+
+def _inventory_argument(snapshot_files: Sequence[Path], demo: bool) -> Inventory:
+    if demo and snapshot_files:
+        raise ConfigError("give snapshot files or --demo, not both")
+    if demo:
+        from scanner.demo import load_demo
+
+        return load_demo()
+    if not snapshot_files:
+        raise ConfigError("name one or more snapshot files (from `posture collect`), or --demo")
+    return load_snapshots(snapshot_files)
+
+
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -356,8 +453,12 @@ def _evaluate_and_report(settings: Settings, inventory: Inventory, policies: lis
                          scope: str | None = None) -> None:
     from scanner.pipeline import evaluate_inventory
 
+    sinks = _open_sinks(settings)  # a malformed sink URL stops the run before anything is written
     report = evaluate_inventory(inventory, policies, started).report
-    report = _decorate(report, settings, inventory, scope)
+    if scope:
+        report = replace(report, run=replace(report.run, scope=scope))
+    report = _apply_waivers(report, settings, policies)
+    report = _record_history(report, settings)
     to_stdout = _write_outputs(report, settings.formats)
     if not quiet:
         stream = sys.stderr if to_stdout else sys.stdout
@@ -365,13 +466,38 @@ def _evaluate_and_report(settings: Settings, inventory: Inventory, policies: lis
             render_rich(report, _console(stream))
         else:
             render_plain(report, stream)
-    sink_failed = _send_to_sinks(report, settings, quiet)
+    sink_failed = _send_to_sinks(report, sinks, quiet)
     raise click.exceptions.Exit(_exit_code(report, inventory, settings, sink_failed))
 
 
-def _decorate(report: Report, settings: Settings, inventory: Inventory, scope: str | None) -> Report:
-    """Waivers, then history (hooks filled by the waivers and history modules)."""
-    return report
+def _apply_waivers(report: Report, settings: Settings, policies: list[Any]) -> Report:
+    if settings.waivers is None:
+        return report
+    from scanner.waivers import apply_waivers, load_waivers
+
+    waivers = load_waivers(settings.waivers, known_policies={p.id for p in policies})
+    findings, notices = apply_waivers(report.findings, waivers, _today())
+    return replace(report.with_findings(findings), notices=report.notices + notices)
+
+
+def _history_url(value: str | None) -> str | None:
+    """A SQLAlchemy URL, or a plain path taken as a SQLite file."""
+    if value and "://" not in value:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    return value
+
+
+def _record_history(report: Report, settings: Settings) -> Report:
+    if settings.no_history:
+        return report
+    from scanner.history import HistoryStore
+
+    with HistoryStore(_history_url(settings.history)) as store:
+        return store.record(report, report.run.scope)
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
 
 
 def _write_outputs(report: Report, specs: Sequence[OutputSpec]) -> bool:
@@ -393,8 +519,28 @@ def _write_outputs(report: Report, specs: Sequence[OutputSpec]) -> bool:
     return to_stdout
 
 
-def _send_to_sinks(report: Report, settings: Settings, quiet: bool) -> bool:
-    return False
+def _open_sinks(settings: Settings) -> list[Any]:
+    if not settings.sinks:
+        return []
+    from scanner.pipeline import environment
+    from scanner.sinks import open_sink
+
+    return [open_sink(url, environment()) for url in settings.sinks]
+
+
+def _send_to_sinks(report: Report, sinks: Sequence[Any], quiet: bool) -> bool:
+    """Deliver to every sink; print what each sent. True when anything was not delivered."""
+    failed = False
+    for sink in sinks:
+        result = sink.send(report)
+        line = f"posture: sink {sink.url.display}: sent {result.sent}, failed {result.failed}"
+        if result.error:
+            line += f" ({result.error})"
+        if not result.ok:
+            failed = True
+        if not quiet or not result.ok:
+            click.echo(line, err=True)
+    return failed
 
 
 def _source_exit_code(inventory: Inventory) -> int:

@@ -113,7 +113,9 @@ class Finding:
     first_seen: str | None = None
     last_seen: str | None = None
     waiver: Waiver | None = None
-    change: str | None = None  # "new" | "persisting" against the previous run, when history is on
+    # Against the previous run of the same scope, when history is on: "new" | "persisting" for
+    # current problems, "resolved" for a problem of the previous run that is gone (Report.resolved).
+    change: str | None = None
 
     @property
     def area(self) -> str:
@@ -209,10 +211,15 @@ class Report:
             "by_status": self.by_status(),
             "failures_by_severity": self.failures_by_severity(),
         }
-        if self.previous_run_id is not None:
+        if self.recorded:
             data["new"] = sum(1 for f in self.findings if f.is_failure and f.change == "new")
             data["resolved"] = len(self.resolved)
         return data
+
+    @property
+    def recorded(self) -> bool:
+        """True when history stamped this report (so new / resolved are meaningful)."""
+        return self.run.run_id is not None
 
     def with_findings(self, findings: Iterable[Finding]) -> Report:
         return replace(self, findings=tuple(findings))

@@ -39,9 +39,10 @@ def render_plain(report: Report, stream: TextIO, *, top: int = 15) -> None:
             stream.write(f"    note: {note}\n")
     stream.write("  results: " + ", ".join(f"{s.value} {statuses[s.value]}" for s in STATUS_ORDER) + "\n")
     stream.write("  failures by severity: " + ", ".join(f"{k} {v}" for k, v in sev.items()) + "\n")
-    if report.previous_run_id is not None:
+    if report.recorded:
         summary = report.summary()
-        stream.write(f"  since run {report.previous_run_id}: {summary['new']} new, {summary['resolved']} resolved\n")
+        since = f"since run {report.previous_run_id}" if report.previous_run_id else "first recorded run"
+        stream.write(f"  {since}: {summary['new']} new, {summary['resolved']} resolved (run {report.run.run_id})\n")
     for notice in report.notices:
         stream.write(f"  notice: {notice}\n")
     failures = report.failures()

@@ -25,7 +25,7 @@ def document(report: Report) -> dict[str, Any]:
         "summary": report.summary(),
         "findings": [f.to_json() for f in report.findings],
     }
-    if report.previous_run_id is not None:
+    if report.recorded:
         data["previous_run_id"] = report.previous_run_id
         data["resolved"] = [f.to_json() for f in report.resolved]
     if report.notices:
