@@ -22,9 +22,10 @@ class CliResult:
 
 
 @pytest.fixture
-def posture(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+def posture(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., CliResult]:
     """Run `posture ARGS...` in-process; returns exit code, stdout, stderr."""
     monkeypatch.setenv("CI", "true")  # plain output, no progress bars
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the default history store
 
     def run(*args: str) -> CliResult:
         capsys.readouterr()
