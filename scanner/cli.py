@@ -405,6 +405,25 @@ def report(snapshot_files: tuple[Path, ...], demo: bool, framework: str, as_json
     click.echo(json_module.dumps(compliance.to_json(), indent=2) if as_json else compliance.to_text())
 
 
+@cli.command()
+@click.argument("snapshot_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="The bundled demo team.")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def people(snapshot_files: tuple[Path, ...], demo: bool, output_format: str) -> None:
+    """One row a person across platforms: accounts, admin rights, MFA, status, days since exit.
+
+    The sheet for the quarterly access review. Needs a roster in the snapshot (collect with
+    --roster FILE); accounts no roster entry explains are grouped as "(unlinked)".
+    """
+    from scanner.pipeline import correlate_inventory
+    from scanner.people import people_rows, render_csv, render_json, render_table
+
+    inventory = correlate_inventory(_inventory_argument(snapshot_files, demo))
+    rows = people_rows(inventory)
+    renderers = {"table": render_table, "csv": render_csv, "json": render_json}
+    click.echo(renderers[output_format](rows).rstrip("\n"))
+
+
 def _inventory_argument(snapshot_files: Sequence[Path], demo: bool) -> Inventory:
     if demo and snapshot_files:
         raise ConfigError("give snapshot files or --demo, not both")
