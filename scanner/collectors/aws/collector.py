@@ -185,7 +185,9 @@ class _AccountRun:
                     self.notes.append(note)
                     self.errors.append(f"{action} denied ({code}) in account {self.account_id}")
                 return Unknown(f"needs {action}")
-            message = redact(str(exc.response.get("Error", {}).get("Message", "")), self.clients.secrets())
+            message = " ".join(redact(str(exc.response.get("Error", {}).get("Message", "")), self.clients.secrets()).split())
+            if message.startswith("<"):
+                message = ""  # an HTML error page, not a message: the code says enough
             self.kinds.add("api")
             self.errors.append(f"{action} failed in account {self.account_id} ({code}{': ' + message[:120] if message else ''})")
             return Unknown(f"{action} failed ({code})")
