@@ -26,7 +26,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.collectors.base import CallCounter, redact
-from scanner.errors import ApiError, AuthError, CollectorError, ConfigError, PermissionDenied
+from scanner.errors import (
+    ApiError,
+    AuthError,
+    CollectorError,
+    ConfigError,
+    PermissionDenied,
+)
 
 
 @dataclass(frozen=True)
@@ -328,7 +334,7 @@ class ArmRest:
 
         self._base = base_url.rstrip("/")
         transport_kwargs = {"connection_verify": options["connection_verify"]} if "connection_verify" in options else {}
-        self._client = PipelineClient(
+        self._client: Any = PipelineClient(
             base_url=self._base,
             policies=[
                 policies.RequestIdPolicy(),
@@ -346,8 +352,12 @@ class ArmRest:
         )
 
     def get(self, path: str, api_version: str) -> dict[str, Any]:
-        from azure.core.exceptions import HttpResponseError, map_error
-        from azure.core.exceptions import ClientAuthenticationError, ResourceNotFoundError
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ResourceNotFoundError,
+            map_error,
+        )
         from azure.core.rest import HttpRequest
 
         url = path if path.startswith("https://") else f"{self._base}{path}"

@@ -26,11 +26,11 @@ from scanner.collectors.azure.client import (
     GraphError,
     arm_client_options,
     check_https,
-    scrub,
     identity_from_claims,
+    scrub,
     token_claims,
 )
-from scanner.collectors.base import CallCounter, CollectResult, Collector, iso, redact
+from scanner.collectors.base import CallCounter, Collector, CollectResult, iso, redact
 from scanner.errors import ConfigError
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 
@@ -39,7 +39,6 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 API_SUBSCRIPTIONS = "2022-12-01"
 API_DIAGNOSTIC_SETTINGS = "2021-05-01-preview"
 
-# Graph reads: part name -> (path, query, permission that reads it). Ordered as documented.
 _USER_FIELDS = "id,displayName,userPrincipalName,mail,userType,accountEnabled,createdDateTime,onPremisesSyncEnabled"
 _CREDENTIAL_FIELDS = "passwordCredentials,keyCredentials"
 _NO_PREMIUM = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
@@ -210,7 +209,7 @@ class AzureCollector(Collector):
         subscriptions = self._list_subscriptions(arm, sub_outcome)
 
         with ThreadPoolExecutor(max_workers=max(1, self.context.concurrency), thread_name_prefix="azure") as pool:
-            tenant_future = pool.submit(self._read_tenant, graph, pool)
+            tenant_future = pool.submit(self._read_tenant, graph)
             sub_futures = {
                 sub_id: pool.submit(self._read_subscription, credential, arm, arm_options, sub_id)
                 for sub_id in (subscriptions if isinstance(subscriptions, dict) else {})
@@ -400,7 +399,7 @@ class AzureCollector(Collector):
 
     # --- Graph -------------------------------------------------------------------------------
 
-    def _read_tenant(self, graph: GraphClient, pool: ThreadPoolExecutor) -> tuple[dict[str, Any], _Outcome]:
+    def _read_tenant(self, graph: GraphClient) -> tuple[dict[str, Any], _Outcome]:
         """Every Graph part of the tenant, read one after another on this worker (the pool's
         other workers are busy with subscriptions; Graph throttles per app anyway)."""
         outcome = _Outcome()
@@ -426,7 +425,7 @@ class AzureCollector(Collector):
                     parts[name] = Unknown(f"could not read {what}: Graph answered {exc.status or 'no response'}")
 
         read("organization", "the tenant's verified domains", "Directory.Read.All",
-             lambda: (graph.list("/organization", {"$select": "id,displayName,verifiedDomains"}) or [None])[0])
+             lambda: next(iter(graph.list("/organization", {"$select": "id,displayName,verifiedDomains"})), None))
         self._read_users(graph, parts, outcome)
         read("registration", "MFA registration (userRegistrationDetails)", "AuditLog.Read.All",
              lambda: graph.list("/reports/authenticationMethods/userRegistrationDetails"),
@@ -483,8 +482,7 @@ class AzureCollector(Collector):
                 outcome.notes.append("grant the Graph application permission AuditLog.Read.All to read last sign-in times")
         try:
             parts["users"] = graph.list("/users", {"$select": _USER_FIELDS, "$top": "999"})
-            # Users were read; only the sign-in part is missing: count the part as partial.
-            outcome.failed_parts += 0
+            # Users were read; only their sign-in part is missing: one more part, and it failed.
             outcome.parts += 1
             outcome.failed_parts += 1
         except GraphError as exc:

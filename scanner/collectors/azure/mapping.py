@@ -247,7 +247,6 @@ def map_user(
     registration: Part,
     roles_by_principal: Part,
     admins: Part,
-    privileged_names: frozenset[str] = frozenset(roles.ENTRA_PRIVILEGED_ROLES.values()),
 ) -> Resource:
     """One Entra user. ``sign_in`` is the Unknown when signInActivity could not be read;
     ``registration`` the user's userRegistrationDetails entry (None when absent) or Unknown."""
@@ -278,6 +277,9 @@ def map_user(
         days_since = days_between(latest, now)
         days_inactive = days_between(latest or created, now)
 
+    mfa_registered: Any
+    mfa_capable: Any
+    methods: Any
     if isinstance(registration, Unknown):
         mfa_registered = mfa_capable = methods = registration
     elif registration is None:
@@ -442,7 +444,9 @@ def scope_level(scope: str) -> str:
 
 def _actions(definition: Mapping[str, Any]) -> tuple[list[str], list[str], list[str]]:
     props = definition.get("properties") or {}
-    actions, not_actions, data_actions = [], [], []
+    actions: list[str] = []
+    not_actions: list[str] = []
+    data_actions: list[str] = []
     for permission in props.get("permissions") or []:
         actions.extend(permission.get("actions") or [])
         not_actions.extend(permission.get("notActions") or [])

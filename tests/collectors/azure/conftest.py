@@ -11,9 +11,10 @@ import trustme
 
 from scanner.collectors import load_collector
 from scanner.collectors.base import CollectContext, CollectResult
-from tests.fakes.azure.server import FakeAzure
 from tests.fakes.azure.client import NOW, settings_for
+from tests.fakes.azure.server import FakeAzure
 from tests.fakes.azure.tenant import northwind
+
 
 @pytest.fixture(scope="session")
 def ca() -> trustme.CA:

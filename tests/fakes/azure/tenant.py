@@ -1,7 +1,7 @@
 """The fake Azure estate the fake server serves: Northwind Labs' Entra tenant and subscriptions.
 
 Shapes follow the published examples (Azure REST API specs for ARM, Microsoft Graph v1.0 docs
-for Graph; trimmed copies under ``tests/fakes/azure/spec``). Two tenants: ``northwind()`` (the
+for Graph; trimmed property lists under ``tests/fakes/azure/spec``, checked by test_azure_fake_shapes). Two tenants: ``northwind()`` (the
 main one, with nw-prod and nw-dev) and ``sandbox()`` (a second, differently configured tenant,
 so every tenant-level policy has a PASS and a FAIL in the demo).
 """
