@@ -25,6 +25,12 @@ from scanner.errors import ApiError, AuthError, ConfigError, PermissionDenied
 # (and line up with the least-privilege policy in deploy/aws/).
 ACTION_PREFIX = {"sso-admin": "sso", "accessanalyzer": "access-analyzer", "s3control": "s3"}
 
+# Operations whose IAM action name differs from the API operation name.
+ACTION_NAMES = {
+    ("s3control", "GetPublicAccessBlock"): "GetAccountPublicAccessBlock",
+    ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
+}
+
 # Services whose answer only enriches an attribute: fewer retries, an Unknown is fine.
 _OPTIONAL_SERVICES = frozenset({"accessanalyzer", "account", "sso-admin"})
 
@@ -118,7 +124,7 @@ class AccountClients:
         counter = self.counter
 
         def count(model: Any, **_: Any) -> None:
-            counter.add(f"{prefix}:{model.name}")
+            counter.add(f"{prefix}:{ACTION_NAMES.get((service, model.name), model.name)}")
 
         client.meta.events.register("before-call", count)
         if service == "s3control":

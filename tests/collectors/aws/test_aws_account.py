@@ -13,7 +13,7 @@ from scanner.inventory.snapshot import Inventory
 from scanner.inventory.types import aws as aws_types
 from scanner.inventory.types import problems_with
 from scanner.inventory.model import Unknown
-from tests.collectors.aws.helpers import collect, is_read_only, outcomes
+from tests.collectors.aws.helpers import POLICY_DIR, collect, is_read_only, outcomes
 from tests.fakes.aws import seed
 from tests.fakes.aws.server import RecordingMotoServer
 
@@ -135,3 +135,12 @@ def test_snapshot_holds_no_secret(scanned, monkeypatch: pytest.MonkeyPatch) -> N
     assert "fake-secret-for-tests-only" not in text
     assert "Correct-Horse-Battery" not in text
     assert "SecretAccessKey" not in text
+
+
+def test_least_privilege_policy_covers_every_action_called(scanned) -> None:
+    result, _ = scanned
+    document = json.loads((POLICY_DIR.parents[1] / "deploy" / "aws" / "posture-audit-policy.json").read_text())
+    granted = {a for statement in document["Statement"] for a in statement["Action"]}
+    called = {k for k in result.sources[0].api_calls if not k.startswith("sts:")}
+    assert called <= granted
+    assert not any(a.split(":", 1)[1].startswith(("Create", "Put", "Delete", "Update", "Attach")) for a in granted)
