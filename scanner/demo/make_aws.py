@@ -18,7 +18,7 @@ from typing import Any
 
 from scanner.collectors.aws import mapping
 from scanner.collectors.base import iso
-from scanner.inventory.model import Resource, SourceStatus, Unknown
+from scanner.inventory.model import Resource, SourceState, SourceStatus, Unknown
 from scanner.inventory.snapshot import Inventory
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
@@ -214,7 +214,7 @@ def build() -> Inventory:
          "s3_block_public_access": True,
          "access_analyzer_enabled": Unknown("needs access-analyzer:ListAnalyzers")},
     )
-    def source(name: str, calls: dict[str, int], *, status: str = "ok", errors: tuple[str, ...] = (),
+    def source(name: str, calls: dict[str, int], *, status: SourceState = "ok", errors: tuple[str, ...] = (),
                notes: tuple[str, ...] = (), identity: str, kind: str | None = None) -> SourceStatus:
         return SourceStatus(name, "aws", status, errors, notes, identity, iso(NOW - timedelta(minutes=2)),
                             iso(NOW - timedelta(minutes=1)), calls, kind)

@@ -143,7 +143,7 @@ class Authorization:
         if arn in policydoc.ADMIN_MANAGED_POLICY_ARNS:
             return True
         policy = self.policies.get(arn)
-        return bool(policy) and policydoc.grants_full_admin([default_policy_document(policy)])
+        return policy is not None and policydoc.grants_full_admin([default_policy_document(policy)])
 
     def admin_sources(self, attached: Iterable[Mapping[str, Any]], inline: Iterable[Mapping[str, Any]]) -> list[str]:
         """Admin-equivalent policies among attached managed (ARNs) and inline (inline:<name>)."""
