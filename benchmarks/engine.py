@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import resource as rusage
 import time
-import tracemalloc
 from collections import Counter
 
 from scanner.demo import load_demo
@@ -37,22 +37,19 @@ def main() -> None:
         resources.append(Resource(resource.type, f"{resource.id}#{index}", resource.name, resource.scope, resource.attributes))
     inventory = Inventory(tuple(resources), demo.sources, demo.collected_at, "bench")
 
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    findings = evaluate(policies, inventory)
-    seconds = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-
-    statuses = Counter(f.status.value for f in findings)
     print(f"policies loaded+compiled: {len(policies)} in {load_seconds * 1000:.0f} ms")
     print(f"resources: {len(resources)} of {len({r.type for r in resources})} types")
-    print(f"evaluations: {len(findings)} in {seconds:.2f} s "
-          f"({seconds / max(len(findings), 1) * 1e6:.1f} us each, incl. building findings)")
-    print(f"statuses: {dict(statuses)}")
-    print(f"peak memory during evaluation (tracemalloc): {peak / 2**20:.0f} MiB")
-    target = 5.0 * len(policies) / 60 if len(policies) > 60 else 5.0
-    print(f"target: < {target:.1f} s -> {'MET' if seconds < target else 'MISSED'}")
+    # The target names 60 policies; the baseline ships more, so time both the first 60 and all.
+    for label, chosen in (("60 policies", policies[:60]), (f"all {len(policies)} policies", policies)):
+        t0 = time.perf_counter()
+        findings = evaluate(chosen, inventory)
+        seconds = time.perf_counter() - t0
+        statuses = Counter(f.status.value for f in findings)
+        print(f"{label}: {len(findings)} evaluations in {seconds:.2f} s "
+              f"({seconds / max(len(findings), 1) * 1e6:.1f} us each, findings included) {dict(statuses)}")
+        if len(chosen) == 60:
+            print(f"target 60 policies x {len(resources)} resources < 5 s: {'MET' if seconds < 5 else 'MISSED'}")
+    print(f"peak RSS: {rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":
