@@ -21,10 +21,24 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schema, graphql_sync
+from graphql import (
+    GraphQLError,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    build_schema,
+    graphql_sync,
+)
 
 from tests.fakes.github import rest
-from tests.fakes.github.model import BranchProtection, Environment, Org, Repo, Ruleset, Token, World
+from tests.fakes.github.model import (
+    BranchProtection,
+    Environment,
+    Org,
+    Repo,
+    Ruleset,
+    Token,
+    World,
+)
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "github_openapi" / "schema.graphql"
 MAX_PAGE = 100
@@ -322,8 +336,8 @@ class _Resolver:
         def git_object(expression: str | None = None, oid: str | None = None, **_: Any) -> dict[str, Any] | None:
             if not expression or ":" not in expression:
                 return None
-            _, path = expression.split(":", 1)
-            text = repo.files.get(path.strip("/"))
+            path = expression.split(":", 1)[1].strip("/")
+            text = repo.files.get(path)
             if text is None:
                 return None
             return {"__typename": "Blob", "text": text, "byteSize": len(text.encode()), "isBinary": False, "isTruncated": False,
@@ -481,7 +495,7 @@ class _Resolver:
         )
         rules = [{**rule, "ruleset_id": ruleset.id} for rule in ruleset.rules]
 
-        def rules_connection(type: str | None = None, **page: Any) -> dict[str, Any]:  # noqa: A002 - GraphQL argument name
+        def rules_connection(type: str | None = None, **page: Any) -> dict[str, Any]:
             chosen = [r for r in rules if type is None or r["type"].upper() == type]
             return connection("rules", chosen, node=lambda r: self.rule_node(org, r))(**page)
 

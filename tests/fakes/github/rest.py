@@ -1219,7 +1219,7 @@ def get_environment(req: Request) -> Response:
 
 
 def list_deployment_branch_policies(req: Request) -> Response:
-    org, repo, env = _get_environment(req)
+    _, repo, env = _get_environment(req)
     if env.protected_branches_only is not False:
         raise not_found()
     items = [
@@ -1366,8 +1366,8 @@ def _compile(template: str) -> re.Pattern[str]:
     pattern = re.escape(template)
     for name in re.findall(r"\{(\w+)\}", template):
         # {path} spans slashes (contents API); every other variable is one segment.
-        part = "(?P<%s>.+)" % name if name == "path" else "(?P<%s>[^/]+)" % name
-        pattern = pattern.replace(re.escape("{%s}" % name), part)
+        part = f"(?P<{name}>.+)" if name == "path" else f"(?P<{name}>[^/]+)"
+        pattern = pattern.replace(re.escape("{" + name + "}"), part)
     return re.compile(pattern + "$")
 
 

@@ -17,10 +17,10 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Self
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
@@ -94,7 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go in two writes: avoid 40 ms delayed-ACK stalls
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log; the fake keeps its own request log."""
 
     def do_GET(self) -> None:
@@ -159,7 +159,7 @@ class FakeGitHub:
 
     # ------------------------------------------------------------ lifecycle
 
-    def start(self) -> FakeGitHub:
+    def start(self) -> Self:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self._thread = threading.Thread(
@@ -174,7 +174,7 @@ class FakeGitHub:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> FakeGitHub:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(
@@ -187,8 +187,8 @@ class FakeGitHub:
     @property
     def url(self) -> str:
         assert self._server is not None, "FakeGitHub is not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     @property
     def graphql_url(self) -> str:
@@ -262,9 +262,9 @@ class FakeGitHub:
             recorded = list(self.requests)
         found = []
         for r in recorded:
-            if r.endpoint == "/graphql" and isinstance(r.body, dict):
-                if "mutation" in _operation_kinds(str(r.body.get("query", ""))):
-                    found.append(r)
+            query = str(r.body.get("query", "")) if isinstance(r.body, dict) else ""
+            if r.endpoint == "/graphql" and "mutation" in _operation_kinds(query):
+                found.append(r)
         return found
 
     # ------------------------------------------------------------ request handling
@@ -527,7 +527,7 @@ class FakeGitHub:
         if installation_id not in app.installations.values():
             raise rest.not_found()
         value = "ghs_" + secrets.token_urlsafe(27).replace("-", "a").replace("_", "b")[:36]
-        expires = datetime.now(timezone.utc) + timedelta(seconds=self.installation_token_ttl)
+        expires = datetime.now(UTC) + timedelta(seconds=self.installation_token_ttl)
         with self._lock:
             self.world.tokens[value] = Token(
                 login=None, scopes=(), installation_id=installation_id, expires_at=expires.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -564,7 +564,7 @@ class FakeGitHub:
                 "used": bucket.used + 1,
                 "cost": 1,
                 "nodeCount": 0,
-                "resetAt": datetime.fromtimestamp(bucket.reset, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "resetAt": datetime.fromtimestamp(bucket.reset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
         result: dict[str, Any] = self._graphql.execute(self.world, token, body, rate)
         return rest.Response(200, result)
@@ -582,10 +582,10 @@ def _etag_matches(header: str | None, etag: str) -> bool:
 
 
 def _operation_kinds(query: str) -> set[str]:
-    try:
-        from graphql import OperationDefinitionNode, parse
+    from graphql import GraphQLError, OperationDefinitionNode, parse
 
+    try:
         document = parse(query)
-    except Exception:
+    except GraphQLError:
         return set()
     return {d.operation.value for d in document.definitions if isinstance(d, OperationDefinitionNode)}
