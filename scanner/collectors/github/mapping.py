@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner.collectors.base import days_between, iso
+from scanner.collectors.github.queries import CODEOWNERS_LOCATIONS
 from scanner.inventory.model import Resource, Unknown
 
 NEEDS_OWNER = "needs an organization owner token (admin:org / read:org scope)"
@@ -113,8 +114,8 @@ def _webhook_lists(hooks: MaybeUnknown) -> tuple[Any, Any, Any]:
     label = [f"{h['id']}@{h['host']}" for h in shaped]
     return (
         shaped,
-        [lab for h, lab in zip(shaped, label) if not h["tls_verified"]],
-        [lab for h, lab in zip(shaped, label) if not h["has_secret"]],
+        [lab for h, lab in zip(shaped, label, strict=True) if not h["tls_verified"]],
+        [lab for h, lab in zip(shaped, label, strict=True) if not h["has_secret"]],
     )
 
 
@@ -537,12 +538,12 @@ def map_repository(raw: RepoRaw, critical_topics: Iterable[str], now: datetime) 
     codeowners_path: Any = None
     present: Any = False
     locations_unknown = next(
-        (gql_field(alias) for alias, _ in _codeowners_locations() if isinstance(gql_field(alias), Unknown)), None
+        (gql_field(alias) for alias, _ in CODEOWNERS_LOCATIONS if isinstance(gql_field(alias), Unknown)), None
     )
     if locations_unknown is not None:
         present, codeowners_path = locations_unknown, locations_unknown
     else:
-        for alias, path in _codeowners_locations():
+        for alias, path in CODEOWNERS_LOCATIONS:
             if gql_field(alias):
                 present, codeowners_path = True, path
                 break
@@ -563,13 +564,13 @@ def map_repository(raw: RepoRaw, critical_topics: Iterable[str], now: datetime) 
 
     direct = raw.direct_collaborators
     outside = raw.outside_collaborators
-    admin_collaborators: Any = direct if isinstance(direct, Unknown) else sorted(l for l, p in direct if p == "ADMIN")
+    admin_collaborators: Any = direct if isinstance(direct, Unknown) else sorted(login for login, p in direct if p == "ADMIN")
     if isinstance(outside, Unknown):
         outside_write: Any = outside
         outside_admin: Any = outside
     else:
-        outside_write = sorted(l for l, p in outside if p in REPO_WRITE_PERMISSIONS)
-        outside_admin = sorted(l for l, p in outside if p == "ADMIN")
+        outside_write = sorted(login for login, p in outside if p in REPO_WRITE_PERMISSIONS)
+        outside_admin = sorted(login for login, p in outside if p == "ADMIN")
 
     keys_conn = gql_field("deployKeys")
     if isinstance(keys_conn, Unknown):
@@ -656,12 +657,6 @@ def map_repository(raw: RepoRaw, critical_topics: Iterable[str], now: datetime) 
         if attributes[key] is None:
             attributes[key] = Unknown("not returned by this GitHub version")
     return Resource("github.repository", repository_id(full_name), full_name, org, attributes)
-
-
-def _codeowners_locations() -> tuple[tuple[str, str], ...]:
-    from scanner.collectors.github.queries import CODEOWNERS_LOCATIONS
-
-    return CODEOWNERS_LOCATIONS
 
 
 def _security_status(security: Any, key: str) -> Any:

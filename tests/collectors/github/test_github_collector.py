@@ -247,15 +247,17 @@ def test_ghes_url_derives_graphql_endpoint(run_collector) -> None:
 
 def test_github_app_auth_exchanges_and_refreshes_installation_tokens(tmp_path) -> None:
     with FakeGitHub(default_world(), validate=True, installation_token_ttl=301) as server:
+        app = server.world.app
+        assert app is not None
         key = tmp_path / "app.pem"
-        key.write_text(server.world.app.private_key_pem)
+        key.write_text(app.private_key_pem)
         settings = {"orgs": ["northwind-labs", "northwind-oss"], "url": server.url,
-                    "app_id": str(server.world.app.app_id), "app_key_file": str(key)}
+                    "app_id": str(app.app_id), "app_key_file": str(key)}
         result = GitHubCollector(settings, CollectContext()).collect()
         # An App cannot list SAML credential authorizations: partial, with that one note and no error.
         assert [s.status for s in result.sources] == ["partial", "ok"]
         assert result.sources[0].errors == () and "credential authorizations" in result.sources[0].notes[0]
-        assert result.sources[0].identity.startswith(f"GitHub App {server.world.app.app_id} installation")
+        assert str(result.sources[0].identity).startswith(f"GitHub App {app.app_id} installation")
         exchanges = [r for r in server.requests if r.endpoint == "/app/installations/{installation_id}/access_tokens"]
         # One lookup and one exchange per org, then refreshes: a 301 s token is within the 5-minute margin.
         assert len(exchanges) >= 2 and server.writes() == []
@@ -266,11 +268,13 @@ def test_github_app_auth_exchanges_and_refreshes_installation_tokens(tmp_path) -
 
 def test_app_not_installed_on_org_is_an_auth_failure(tmp_path) -> None:
     with FakeGitHub(default_world()) as server:
-        server.world.app.installations.pop("northwind-oss")
+        app = server.world.app
+        assert app is not None
+        app.installations.pop("northwind-oss")
         key = tmp_path / "app.pem"
-        key.write_text(server.world.app.private_key_pem)
+        key.write_text(app.private_key_pem)
         settings = {"orgs": ["northwind-oss", "northwind-labs"], "url": server.url,
-                    "app_id": str(server.world.app.app_id), "app_key_file": str(key)}
+                    "app_id": str(app.app_id), "app_key_file": str(key)}
         oss, labs = GitHubCollector(settings, CollectContext()).collect().sources
         assert oss.status == "failed" and oss.error_kind == "auth" and "not installed" in oss.errors[0]
         assert labs.status in ("ok", "partial") and labs.errors == ()

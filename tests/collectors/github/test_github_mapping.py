@@ -46,7 +46,7 @@ def test_unprotected_branch_allows_everything() -> None:
 
 
 def test_classic_and_ruleset_merge_to_the_strictest_value() -> None:
-    rules = [PR_RULE, {"type": "NON_FAST_FORWARD", "parameters": None},
+    rules: list[dict[str, Any]] = [PR_RULE, {"type": "NON_FAST_FORWARD", "parameters": None},
              {"type": "REQUIRED_STATUS_CHECKS", "parameters": {"requiredStatusChecks": [{"context": "ci/test"}]}}]
     p = mapping.effective_protection("main", "api", classic(requiredApprovingReviewCount=1), [ruleset(rules)])
     assert p["protection_sources"] == ["classic:main", "ruleset:rs"]
