@@ -475,3 +475,17 @@ def test_graphql_accepts_the_collectors_queries(gh: FakeGitHub) -> None:
     assert "errors" not in body, body.get("errors")
     saml = graphql(gh, OWNER_TOKEN, queries.SAML_IDENTITIES_QUERY, {"org": ORG, "cursor": None})
     assert "errors" not in saml, saml.get("errors")
+
+
+def test_collector_scan_against_the_fake_is_read_only_and_conformant() -> None:
+    """The collector as the CLI runs it: every response it fetched validates, nothing was written."""
+    collectors = pytest.importorskip("scanner.collectors")
+    from scanner.collectors.base import CollectContext
+
+    with FakeGitHub(validate=True) as fake:
+        context = CollectContext(environ={"GITHUB_TOKEN": OWNER_TOKEN})
+        result = collectors.load_collector("github")({"orgs": [ORG], "url": fake.url}, context).collect()
+        assert [s.status for s in result.sources] == ["ok"]
+        assert fake.writes() == [] and fake.graphql_mutations() == []
+        assert fake.requests_by_endpoint()["POST /graphql"] >= 1
+    # leaving the block asserted OpenAPI conformance of everything served

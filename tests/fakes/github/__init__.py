@@ -24,7 +24,8 @@ Tokens (``fixtures.py``; sent as ``Authorization: token X`` or ``Bearer X``):
 
 - ``OWNER_TOKEN`` ana-silva, org owner, scopes repo/read:org/admin:org/admin:org_hook (``X-OAuth-Scopes``)
 - ``MEMBER_TOKEN`` bochen, plain member: owner-only answers are what GitHub gives a non-owner —
-  ``/orgs/{org}/members?filter=2fa_disabled`` -> 422 "Only owners can use this filter.";
+  ``/orgs/{org}/members?filter=2fa_disabled`` (and ``outside_collaborators?filter=2fa_disabled``)
+  -> 422 "Only owners can use this filter.";
   ``/orgs/{org}`` without the owner-only settings (two_factor_requirement_enabled, members_can_*,
   default_repository_permission, *_for_new_repositories, plan); org hooks and org rulesets -> 404;
   Actions settings, runner groups, installations, credential authorizations -> 403; repo admin
@@ -44,6 +45,7 @@ REST behaviour: ``per_page`` (default 30, max 100) + ``page`` with ``Link`` (nex
 ``GET /rate_limit``; 404 "Branch not protected" for an unprotected branch; rulesets list with
 ``includes_parents``; ``GET /repos/{o}/{r}/rules/branches/{b}`` = rules of every *active* repo and org
 ruleset targeting the branch (evaluate-mode rulesets are left out, as on github.com).
+Unknown paths and any PUT/PATCH/DELETE answer 404 (and are recorded, so ``gh.writes()`` sees them).
 The served operations are ``rest.ROUTES`` (and ``tests/fakes/github_openapi/trim.py``'s list).
 
 GraphQL (``POST /graphql``): executed by graphql-core against GitHub's public schema
@@ -51,8 +53,11 @@ GraphQL (``POST /graphql``): executed by graphql-core against GitHub's public sc
 (HTTP 200 with ``{"errors": [...]}``). Resolved over the fixture: ``viewer``, ``rateLimit``,
 ``organization(login)`` { ``repositories`` (first/after, isArchived, isFork, visibility,
 defaultBranchRef, branchProtectionRules, rulesets, collaborators(affiliation), deployKeys,
-environments { protectionRules }, ...), ``membersWithRole``, ``samlIdentityProvider
-{ externalIdentities }``, ``repository(name)`` ... }; anything unresolved comes back null.
+environments { protectionRules }, object(expression), codeowners { errors }, ...),
+``membersWithRole``, ``samlIdentityProvider { externalIdentities }``, ``repository(name)`` ... },
+``repository(owner, name)``; fields not modelled resolve to null. As on github.com, a viewer
+without admin gets silently empty branchProtectionRules / deployKeys / bypassActors (not an
+error); collaborators without push and the SAML provider without owner fail with FORBIDDEN.
 
 Fault injection (``pattern`` is an fnmatch glob on the path, e.g. ``"/repos/*/hooks"``, ``"/graphql"``;
 ``times=None`` means every matching request; injected answers skip ETag and budget)::
