@@ -1,0 +1,37 @@
+"""`posture collect --aws` and `posture scan --aws` end to end against the moto server."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from tests.fakes.aws import seed
+from tests.fakes.aws.server import RecordingMotoServer
+
+
+def test_collect_then_evaluate_offline(posture, moto_server: RecordingMotoServer, tmp_path: Path) -> None:
+    moto_server.reset()
+    seed.seed_iam(None, seed.MAIN_ACCOUNT)
+    snap = tmp_path / "aws.json"
+    collected = posture("collect", "--aws", "--aws-region", "us-east-1", "-o", snap)
+    assert collected.code == 0, collected.err
+    assert stat.S_IMODE(snap.stat().st_mode) == 0o600
+    document = json.loads(snap.read_text())
+    assert {s["platform"] for s in document["sources"]} == {"aws"}
+    assert "fake-secret-for-tests-only" not in snap.read_text()
+
+    evaluated = posture("evaluate", snap, "--no-history", "--format", "json")
+    findings = json.loads(evaluated.out)["findings"]
+    aws_policies = {f["policy"] for f in findings}
+    assert "aws_root_no_access_keys" in aws_policies and "aws_access_keys_rotated" in aws_policies
+    assert any(f["status"] == "FAIL" and f["severity"] in ("critical", "high") for f in findings)
+    assert evaluated.code == 1
+
+
+def test_scan_with_a_bad_aws_setting_fails_before_any_call(posture, moto_server: RecordingMotoServer) -> None:
+    moto_server.clear_log()
+    result = posture("scan", "--aws", "--aws-accounts", "not-an-account", "--no-history")
+    assert result.code == 2
+    assert "accounts" in result.err and "Traceback" not in result.err
+    assert moto_server.requests() == []
