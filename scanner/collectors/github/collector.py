@@ -570,6 +570,13 @@ class _OrgReader:
             # The repository list says the token is not an admin here: do not spend two 404s to learn it.
             hooks = workflow = Unknown(mapping.NEEDS_REPO_ADMIN)
             self.run.missing[mapping.NEEDS_REPO_ADMIN].add("repository webhooks and Actions token permission")
+            # GraphQL answers a non-admin with empty lists / false for admin-only fields rather than
+            # an error; an empty answer there would read as "no protection", so it is unknown instead.
+            if not isinstance(block, Unknown):
+                unknowns = {**unknowns, **{name: Unknown(mapping.NEEDS_REPO_ADMIN) for name in ADMIN_ONLY_FIELDS}}
+                self.run.missing[mapping.NEEDS_REPO_ADMIN].add(
+                    "classic branch protection, deploy keys and Dependabot alerts"
+                )
         direct = self._collaborators(block, unknowns, "directCollaborators", "DIRECT", name)
         outside = self._collaborators(block, unknowns, "outsideCollaborators", "OUTSIDE", name)
         self.progress.advance(org)
@@ -606,6 +613,9 @@ class _OrgReader:
             page = connection.get("pageInfo") or {}
         return pairs
 
+
+# Repository fields GitHub only answers truthfully to repository admins.
+ADMIN_ONLY_FIELDS = ("branchProtectionRules", "deployKeys", "hasVulnerabilityAlertsEnabled")
 
 _FIELD_NAMES = {
     "rulesets": "rulesets",

@@ -166,6 +166,11 @@ def test_member_token_reads_what_it_can_and_says_what_is_missing(fake, run_colle
         "/repos/northwind-labs/api/hooks"
     ]
     assert got[("github_repo_webhooks_secure", "northwind-labs/api")] == "PASS"
+    # GraphQL gives a non-admin empty protection rules and deploy keys: unknown, never "unprotected".
+    assert got[("github_repo_default_branch_protected", "northwind-labs/mobile-app")] == "ERROR"
+    assert got[("github_repo_deploy_keys_read_only", "northwind-labs/web")] == "ERROR"
+    assert got[("github_repo_dependabot_alerts", "northwind-labs/handbook")] == "ERROR"
+    assert got[("github_repo_required_approvals", "northwind-labs/api")] == "PASS"
 
 
 def test_one_org_failing_leaves_the_other_complete(fake, run_collector) -> None:
