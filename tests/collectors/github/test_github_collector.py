@@ -44,7 +44,8 @@ EXPECTED_LABS = {
     "github_org_fork_pr_approval": {"northwind-labs": "FAIL"},  # first_time_contributors only
     "github_org_runner_groups_not_public": {"northwind-labs": "FAIL"},  # public-builders
     "github_org_webhooks_secure": {"northwind-labs": "FAIL"},  # old-dashboard: http, no secret
-    "github_member_has_2fa": {"ana-silva": "PASS", "bochen": "PASS", "dvolkov": "FAIL", "build-bot-legacy": "FAIL"},
+    "github_member_has_2fa": {"ana-silva": "PASS", "bochen": "PASS", "carla-m": "PASS", "dvolkov": "FAIL",
+                              "build-bot-legacy": "FAIL"},
     "github_repo_default_branch_protected": {
         "api": "PASS", "web": "PASS", "infra": "PASS", "mobile-app": "PASS", "handbook": "PASS",
         "docs-fork": "FAIL", "legacy-site": "SKIPPED",  # infra: only the org baseline ruleset covers it
