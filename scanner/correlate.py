@@ -24,6 +24,7 @@ result (old ``roster.person`` resources are replaced).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
     """The inventory with accounts linked to roster people and one ``roster.person`` per entry."""
     people = [_prepare(entry, today) for entry in inventory.of_type(ENTRY_TYPE)]
     roster_state = _roster_state(inventory, people)
+    labels = Labels.of(inventory.resources)
     matcher = _Matcher(people)
 
     linked: dict[str, tuple[_Person, Resource]] = {}  # account id -> (person, account)
@@ -149,7 +151,7 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
     for person, account in linked.values():
         accounts_by_person[person.id].append(account)
     for person in people:
-        out.append(_person_resource(person, accounts_by_person[person.id], assignments_by_person[person.id]))
+        out.append(_person_resource(person, accounts_by_person[person.id], assignments_by_person[person.id], labels))
     return inventory.replace_resources(out)
 
 
@@ -248,7 +250,9 @@ def _derived(link: _Link, roster_state: str | Unknown | None) -> dict[str, Any]:
     return {"person": None, "days_since_exit": None, "link_method": link.method}
 
 
-def _person_resource(person: _Person, accounts: Sequence[Resource], assignments: Sequence[Resource]) -> Resource:
+def _person_resource(
+    person: _Person, accounts: Sequence[Resource], assignments: Sequence[Resource], labels: Labels
+) -> Resource:
     entry = person.entry
     attributes = entry.attributes
     employment = attributes.get("employment_type")
@@ -266,16 +270,16 @@ def _person_resource(person: _Person, accounts: Sequence[Resource], assignments:
         active_admin = _and(active, is_admin)
         admin_by_platform[_platform(account)].append(active_admin)
         if active_admin is True:
-            admin_accounts.append(account_label(account))
+            admin_accounts.append(labels.account(account))
         mfa = account.attributes.get("mfa_enabled")
         mfa_values.append(_or(_not(active), mfa))
         if active is True and mfa is False:
-            without_mfa.append(account_label(account))
+            without_mfa.append(labels.account(account))
     for assignment in assignments:
         privileged = _is_privileged_assignment(assignment)
         admin_by_platform["azure"].append(privileged)
         if privileged is True:
-            admin_accounts.append(account_label(assignment))
+            admin_accounts.append(labels.account(assignment))
 
     platform_admin = {platform: _any(values) for platform, values in admin_by_platform.items()}
     admin_anywhere = _any(platform_admin.values())
@@ -287,7 +291,7 @@ def _person_resource(person: _Person, accounts: Sequence[Resource], assignments:
 
     enabled_after: int | None | Unknown
     if person.exited is True:
-        unknown_active = [account_label(a) for a in accounts if isinstance(active_flags[a.id], Unknown)]
+        unknown_active = [labels.account(a) for a in accounts if isinstance(active_flags[a.id], Unknown)]
         if unknown_active:
             enabled_after = Unknown(f"whether these accounts are enabled is unknown: {', '.join(unknown_active)}")
         else:
@@ -323,7 +327,7 @@ def _person_resource(person: _Person, accounts: Sequence[Resource], assignments:
             "days_since_exit": person.days_since_exit,
             "days_until_end": person.days_until_end,
             "accounts": [a.id for a in accounts],
-            "account_names": [account_label(a) for a in accounts],
+            "account_names": [labels.account(a) for a in accounts],
             "active_accounts": sum(1 for a in accounts if active_flags[a.id] is True),
             "platforms": sorted({_platform(a) for a in accounts if active_flags[a.id] is True}),
             "role_assignments": [a.id for a in assignments],
@@ -338,9 +342,51 @@ def _person_resource(person: _Person, accounts: Sequence[Resource], assignments:
     )
 
 
-def account_label(resource: Resource) -> str:
-    """An account as people read it in a report: ``platform:scope/name``."""
-    return f"{_platform(resource)}:{resource.scope}/{resource.name}"
+@dataclass(frozen=True)
+class Labels:
+    """Names accounts the way people read them in findings and reports."""
+
+    subscription_names: Mapping[str, str]
+
+    @classmethod
+    def of(cls, resources: Iterable[Resource]) -> Labels:
+        names = {}
+        for resource in resources:
+            if resource.type == "azure.subscription":
+                subscription_id = resource.attributes.get("subscription_id")
+                names[str(subscription_id if isinstance(subscription_id, str) else resource.scope).lower()] = resource.name
+        return cls(names)
+
+    def account(self, resource: Resource) -> str:
+        """``github:org/login``, ``aws:account-id/user``, ``azure:upn``, ``azure:Owner on nw-prod``."""
+        platform = _platform(resource)
+        if resource.type == ROLE_ASSIGNMENT_TYPE:
+            return f"{platform}:{self.role_assignment(resource)}"
+        if resource.type == "azure.user":
+            return f"{platform}:{resource.name}"  # a UPN is unique across tenants
+        return f"{platform}:{resource.scope}/{resource.name}"
+
+    def role_assignment(self, assignment: Resource) -> str:
+        """``Owner on nw-prod``, ``Contributor on nw-dev/rg-platform``, ``Reader on management group x``."""
+        role = _first_string(assignment.attributes, ROLE_NAME_ATTRIBUTES) or "role"
+        return f"{role} on {self.arm_scope(assignment.attributes.get('scope'), assignment.scope)}"
+
+    def arm_scope(self, scope: Any, fallback: str) -> str:
+        if not isinstance(scope, str) or not scope:
+            return self.subscription_names.get(fallback.lower(), fallback)
+        match = _ARM_SCOPE.match(scope)
+        if match:
+            subscription = self.subscription_names.get(match["subscription"].lower(), match["subscription"])
+            rest = match["rest"] or ""
+            return subscription + rest.replace("/resourceGroups/", "/", 1)
+        group = _MANAGEMENT_GROUP.match(scope)
+        if group:
+            return f"management group {group['group']}"
+        return "the tenant root" if scope == "/" else scope
+
+
+_ARM_SCOPE = re.compile(r"^/subscriptions/(?P<subscription>[^/]+)(?P<rest>/.*)?$", re.IGNORECASE)
+_MANAGEMENT_GROUP = re.compile(r"^/providers/Microsoft\.Management/managementGroups/(?P<group>[^/]+)$", re.IGNORECASE)
 
 
 def _platform(resource: Resource) -> str:

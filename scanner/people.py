@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from scanner.correlate import ACCOUNT_KINDS, ENTRY_TYPE, PERSON_TYPE, ROLE_ASSIGNMENT_TYPE, correlate
+from scanner.correlate import ACCOUNT_KINDS, ENTRY_TYPE, PERSON_TYPE, ROLE_ASSIGNMENT_TYPE, Labels, correlate
 from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.snapshot import Inventory
 
@@ -60,7 +60,8 @@ def people_rows(inventory: Inventory, today: date | None = None) -> list[PersonR
     if not _is_correlated(inventory):
         inventory = correlate(inventory, today or _collected_date(inventory))
     accounts_by_id = {r.id: r for r in inventory.resources if r.type in ACCOUNT_KINDS or r.type == ROLE_ASSIGNMENT_TYPE}
-    rows = [_person_row(person, accounts_by_id) for person in inventory.of_type(PERSON_TYPE)]
+    labels = Labels.of(inventory.resources)
+    rows = [_person_row(person, accounts_by_id, labels) for person in inventory.of_type(PERSON_TYPE)]
     rows.sort(key=lambda row: row.name.lower())
     unlinked = [
         r for r in inventory.resources
@@ -89,7 +90,7 @@ def _collected_date(inventory: Inventory) -> date:
         return datetime.now(timezone.utc).date()
 
 
-def _person_row(person: Resource, accounts_by_id: dict[str, Resource]) -> PersonRow:
+def _person_row(person: Resource, accounts_by_id: dict[str, Resource], labels: Labels) -> PersonRow:
     attributes = person.attributes
     accounts = [accounts_by_id[i] for i in attributes.get("accounts", ()) if i in accounts_by_id]
     assignments = [accounts_by_id[i] for i in attributes.get("role_assignments", ()) if i in accounts_by_id]
@@ -106,7 +107,7 @@ def _person_row(person: Resource, accounts_by_id: dict[str, Resource]) -> Person
         github=cells["github"],
         aws=cells["aws"],
         azure=cells["azure"],
-        azure_roles=tuple(_role_cell(a) for a in assignments),
+        azure_roles=tuple(labels.role_assignment(a) for a in assignments),
         admin_platforms=tuple(sorted({label.split(":", 1)[0] for label in admin})),
         mfa=_mfa_cell(attributes.get("mfa_everywhere"), int(attributes.get("active_accounts") or 0)),
         days_since_last_activity=_plain(attributes.get("days_since_last_activity")),
@@ -149,14 +150,6 @@ def _account_cells(accounts: Iterable[Resource]) -> dict[str, tuple[str, ...]]:
             label = f"{label} ({', '.join(flags)})"
         cells.setdefault(_platform(account), []).append(label)
     return {platform: tuple(values) for platform, values in cells.items()}
-
-
-def _role_cell(assignment: Resource) -> str:
-    role = assignment.attributes.get("role_name")
-    scope = assignment.attributes.get("scope")
-    role_text = role if isinstance(role, str) else "role"
-    scope_text = scope if isinstance(scope, str) else assignment.scope
-    return f"{role_text} on {scope_text}"
 
 
 def _mfa_cell(value: Any, active_accounts: int) -> str:

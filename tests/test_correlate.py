@@ -15,7 +15,7 @@ from scanner.inventory.snapshot import Inventory
 from scanner.inventory.types import RESOURCE_TYPES, problems_with
 from scanner.policy.engine import evaluate
 from scanner.policy.loader import load_policies
-from tests.fakes.people.accounts import entra_user, github_member, iam_user, role_assignment, roster_entry
+from tests.fakes.people.accounts import entra_user, github_member, iam_user, role_assignment, roster_entry, subscription
 
 TODAY = date(2026, 11, 20)
 POLICIES = Path(__file__).resolve().parents[1] / "policies" / "people"
@@ -57,6 +57,7 @@ def accounts() -> list[Resource]:
         role_assignment("ra-eve", "OID-EVE", "Owner"),
         role_assignment("ra-dmitri", "oid-dmitri", "Reader"),
         role_assignment("ra-app", "oid-some-app", "Contributor", principal_type="ServicePrincipal"),
+        subscription("sub-1", "acme-prod"),
     ]
 
 
@@ -149,7 +150,7 @@ def test_person_summary_across_platforms() -> None:
     ana = people["Ana Silva"]
     assert ana["admin_anywhere"] is True and ana["admin_platforms"] == 2
     assert ana["platforms"] == ["azure", "github"]
-    assert ana["account_names"] == ["azure:tenant-1/ana@acme.dev", "github:acme/ana-silva"]
+    assert ana["account_names"] == ["azure:ana@acme.dev", "github:acme/ana-silva"]
     assert ana["mfa_everywhere"] is True and ana["exited"] is False and ana["enabled_accounts_after_exit"] is None
 
     dmitri = people["Dmitri Volkov"]
@@ -159,7 +160,7 @@ def test_person_summary_across_platforms() -> None:
     eve = people["Eve Okafor"]
     assert eve["is_external"] is True
     assert eve["admin_anywhere"] is True  # Owner on the subscription through her guest account
-    assert eve["admin_accounts"] == ["azure:sub-1/Owner for OID-EVE"]
+    assert eve["admin_accounts"] == ["azure:Owner on acme-prod"]
     assert isinstance(eve["mfa_everywhere"], Unknown)  # her only account's MFA is unreadable
 
     carla = people["Carla Mendes"]
@@ -196,9 +197,10 @@ def test_unknown_admin_rights_make_the_admin_count_unknown() -> None:
 
 def test_without_a_roster_accounts_are_marked_no_roster() -> None:
     inventory = correlated(accounts(), sources=())
-    assert {r.attributes["link_method"] for r in inventory.resources} == {"no_roster"}
+    linkable = [r for r in inventory.resources if r.type != "azure.subscription"]
+    assert {r.attributes["link_method"] for r in linkable} == {"no_roster"}
     assert inventory.of_type("roster.person") == []
-    assert all(r.attributes["person"] is None and r.attributes["days_since_exit"] is None for r in inventory.resources)
+    assert all(r.attributes["person"] is None and r.attributes["days_since_exit"] is None for r in linkable)
 
 
 def test_a_failed_roster_makes_links_unknown() -> None:
@@ -280,7 +282,7 @@ def test_unlinked_account_findings(findings: dict) -> None:
 def test_vendor_findings(findings: dict) -> None:
     status, message = findings[("people_external_without_admin", "Eve Okafor")]
     assert status is Status.FAIL
-    assert message == "Eve Okafor (vendor from Acme Outsourcing) holds admin rights: azure:sub-1/Owner for OID-EVE"
+    assert message == "Eve Okafor (vendor from Acme Outsourcing) holds admin rights: azure:Owner on acme-prod"
     assert findings[("people_external_without_admin", "Carla Mendes")][0] is Status.PASS
     assert findings[("people_external_without_admin", "Ana Silva")][0] is Status.SKIPPED
     assert findings[("people_outside_collaborator_current_vendor", "carla-m")][0] is Status.PASS
@@ -308,3 +310,15 @@ def test_without_a_roster_people_policies_skip_rather_than_fail() -> None:
     assert roster_bound and {f.status for f in roster_bound} == {Status.SKIPPED}
     idle = {(f.policy, f.resource.name): f.status for f in results if f.policy.endswith("_recently_active")}
     assert idle[("people_github_member_recently_active", "build-bot-legacy")] is Status.FAIL
+
+
+def test_role_assignment_labels_name_the_subscription_and_resource_group() -> None:
+    from scanner.correlate import Labels
+
+    labels = Labels.of([subscription("sub-1", "acme-prod")])
+    group = role_assignment("ra-1", "oid", "Contributor", scope="/subscriptions/SUB-1/resourceGroups/rg-web")
+    assert labels.role_assignment(group) == "Contributor on acme-prod/rg-web"
+    unknown_sub = role_assignment("ra-2", "oid", "Reader", subscription="sub-9")
+    assert labels.role_assignment(unknown_sub) == "Reader on sub-9"
+    management = role_assignment("ra-3", "oid", "Owner", scope="/providers/Microsoft.Management/managementGroups/root-mg")
+    assert labels.account(management) == "azure:Owner on management group root-mg"

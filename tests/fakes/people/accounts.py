@@ -91,3 +91,8 @@ def roster_entry(name: str, email: str | None, *, employment_type: str = "employ
         "status": status, "start_date": start_date, "end_date": end_date,
         "github": github or [], "aws_iam_user": aws_iam_user or [], "entra_upn": entra_upn or [], "line": line,
     })
+
+
+def subscription(subscription_id: str, name: str) -> Resource:
+    return resource("azure.subscription", f"/subscriptions/{subscription_id}", name, subscription_id,
+                    {"subscription_id": subscription_id})
