@@ -181,7 +181,8 @@ class Report:
     """Everything the outputs render: the run, its findings and, when known, what changed.
 
     ``resolved`` holds findings that failed in the previous run and no longer do;
-    ``notices`` holds run-level remarks for people (expired or unmatched waivers, ...).
+    ``notices`` holds run-level remarks for people (expired or unmatched waivers, ...);
+    ``people`` holds the per-person access view (plain rows) when a roster was correlated.
     """
 
     run: RunInfo
@@ -189,6 +190,7 @@ class Report:
     resolved: tuple[Finding, ...] = ()
     notices: tuple[str, ...] = ()
     previous_run_id: str | None = None
+    people: tuple[Mapping[str, Any], ...] = ()
 
     def by_status(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.findings)

@@ -191,3 +191,16 @@ def test_help_explains(posture) -> None:
     assert result.code == 0
     for flag in ("--github-org", "--aws-organization", "--azure-subscription", "--roster", "--fail-on", "--format", "--demo"):
         assert flag in result.out
+
+
+def test_demo_scan_shows_every_platform_and_the_people_view(posture, tmp_path: Path) -> None:
+    html = tmp_path / "report.html"
+    result = posture("scan", "--demo", "--no-history", "--format", f"html:{html}", "--format", "json")
+    assert result.code == 1  # the demo team has critical problems
+    document = json.loads(result.out)
+    platforms = {f["resource"]["type"].split(".")[0] for f in document["findings"]}
+    assert platforms == {"github", "aws", "azure", "roster"}
+    statuses = document["summary"]["by_status"]
+    assert statuses["PASS"] and statuses["FAIL"] and statuses["ERROR"]
+    page = html.read_text()
+    assert '<section id="people"><h2>People (' in page and "Dmitri Volkov" in page

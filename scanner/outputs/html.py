@@ -273,7 +273,7 @@ def _people(report: Report) -> str:
         for key in record:
             if key not in columns:
                 columns.append(str(key))
-    columns = columns[:8]
+    columns = columns[:12]
 
     def show(value: Any) -> str:
         if isinstance(value, (list, tuple)):
