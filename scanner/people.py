@@ -27,8 +27,9 @@ JSON_SCHEMA = "posture.people/1"
 
 @dataclass(frozen=True)
 class PersonRow:
-    """One line of the access-review sheet. Account cells read ``scope/name``, with
-    ``(disabled)`` for accounts that can no longer sign in and ``(admin)`` for admin rights."""
+    """One line of the access-review sheet. Account cells read ``scope/name`` (Entra: the UPN),
+    flagged ``disabled`` (can no longer sign in), ``outside`` (GitHub outside collaborator),
+    ``guest`` (Entra guest) and ``admin`` (owner/admin on the platform)."""
 
     name: str
     email: str | None
@@ -144,6 +145,10 @@ def _account_cells(accounts: Iterable[Resource]) -> dict[str, tuple[str, ...]]:
             flags.append("disabled")
         elif isinstance(account.attributes.get("active"), Unknown):
             flags.append("enabled?")
+        if account.attributes.get("is_outside_collaborator") is True:
+            flags.append("outside")
+        if account.attributes.get("is_guest") is True:
+            flags.append("guest")
         if account.attributes.get("is_admin") is True:
             flags.append("admin")
         if flags:

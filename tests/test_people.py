@@ -57,6 +57,7 @@ def test_a_person_row_holds_accounts_admin_mfa_and_exit() -> None:
     assert (dmitri.status, dmitri.end_date, dmitri.days_since_exit) == ("left", "2026-11-10", 10)
     assert dmitri.aws == ("111122223333/dmitri (disabled)",)
     carla = rows["Carla Mendes"]
+    assert carla.github == ("acme/carla-m (outside)",)
     assert (carla.employment_type, carla.partner, carla.mfa) == ("contractor", "Lisbon Devs Lda", "no")
     assert rows["Zoe Nobody"].mfa == "n/a" and rows["Zoe Nobody"].github == ()
 
