@@ -13,10 +13,17 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
-from scanner.correlate import ACCOUNT_KINDS, ENTRY_TYPE, PERSON_TYPE, ROLE_ASSIGNMENT_TYPE, Labels, correlate
+from scanner.correlate import (
+    ACCOUNT_KINDS,
+    ENTRY_TYPE,
+    PERSON_TYPE,
+    ROLE_ASSIGNMENT_TYPE,
+    Labels,
+    correlate,
+)
 from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.snapshot import Inventory
 
@@ -86,9 +93,9 @@ def _is_correlated(inventory: Inventory) -> bool:
 
 def _collected_date(inventory: Inventory) -> date:
     try:
-        return datetime.fromisoformat(inventory.collected_at.replace("Z", "+00:00")).date()
+        return datetime.fromisoformat(inventory.collected_at).date()
     except ValueError:
-        return datetime.now(timezone.utc).date()
+        return datetime.now(UTC).date()
 
 
 def _person_row(person: Resource, accounts_by_id: dict[str, Resource], labels: Labels) -> PersonRow:

@@ -15,7 +15,14 @@ from scanner.inventory.snapshot import Inventory
 from scanner.inventory.types import RESOURCE_TYPES, problems_with
 from scanner.policy.engine import evaluate
 from scanner.policy.loader import load_policies
-from tests.fakes.people.accounts import entra_user, github_member, iam_user, role_assignment, roster_entry, subscription
+from tests.fakes.people.accounts import (
+    entra_user,
+    github_member,
+    iam_user,
+    role_assignment,
+    roster_entry,
+    subscription,
+)
 
 TODAY = date(2026, 11, 20)
 POLICIES = Path(__file__).resolve().parents[1] / "policies" / "people"

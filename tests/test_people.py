@@ -11,7 +11,13 @@ from scanner.correlate import correlate
 from scanner.inventory.model import SourceStatus, Unknown
 from scanner.inventory.snapshot import Inventory
 from scanner.people import UNLINKED, people_rows, render_csv, render_json, render_table
-from tests.fakes.people.accounts import entra_user, github_member, iam_user, role_assignment, roster_entry
+from tests.fakes.people.accounts import (
+    entra_user,
+    github_member,
+    iam_user,
+    role_assignment,
+    roster_entry,
+)
 
 ROSTER = SourceStatus(name="roster:team.csv", platform="roster", status="ok")
 

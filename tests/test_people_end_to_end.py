@@ -8,10 +8,14 @@ and their day counts must come out as the issue describes.
 
 from __future__ import annotations
 
-import logging
+import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,7 @@ from scanner.pipeline import evaluate_inventory
 from scanner.policy.loader import load_policies
 
 REPO = Path(__file__).resolve().parents[1]
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 class _StaticToken:
@@ -58,30 +62,55 @@ def _github() -> CollectResult:
         return load_collector("github")(settings, _context({"GITHUB_TOKEN": OWNER_TOKEN})).collect()
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _moto_in_its_own_process(tmp: Path) -> Iterator[str]:
+    """A moto server in a child process: its state is its own, so this module never disturbs
+    the in-process moto the AWS collector tests share when pytest-xdist interleaves modules."""
+    port = _free_port()
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    log = (tmp / "moto.log").open("w")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if child.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"moto server did not start: {(tmp / 'moto.log').read_text()[-500:]}") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+        log.close()
+
+
 def _aws(tmp: Path) -> CollectResult:
     from tests.fakes.aws import seed
-    from tests.fakes.aws.server import RecordingMotoServer
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        server = RecordingMotoServer()
-        server.start()
-        try:
-            patch.setenv("AWS_ENDPOINT_URL", server.url)
-            patch.setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEPOSTURETEST0")
-            patch.setenv("AWS_SECRET_ACCESS_KEY", "fake-secret-for-tests-only")
-            patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-            patch.setenv("AWS_CONFIG_FILE", str(tmp / "none"))
-            patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "none"))
-            for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION"):
-                patch.delenv(name, raising=False)
-            server.reset()
-            seed.seed_iam(None, seed.MAIN_ACCOUNT)
-            return load_collector("aws")({}, _context()).collect()
-        finally:
-            server.reset()
-            server.stop()
+    with _moto_in_its_own_process(tmp) as url, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", url)
+        patch.setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEPOSTURETEST0")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "fake-secret-for-tests-only")
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        patch.setenv("AWS_CONFIG_FILE", str(tmp / "none"))
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "none"))
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION"):
+            patch.delenv(name, raising=False)
+        seed.seed_iam(None, seed.MAIN_ACCOUNT)
+        return load_collector("aws")({}, _context()).collect()
 
 
 def _azure(tmp: Path) -> CollectResult:

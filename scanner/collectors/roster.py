@@ -23,7 +23,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from scanner.collectors.base import CallCounter, CollectContext, CollectResult, Collector, iso
+from scanner.collectors.base import (
+    CallCounter,
+    CollectContext,
+    Collector,
+    CollectResult,
+    iso,
+)
 from scanner.errors import ConfigError
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 

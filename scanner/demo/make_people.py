@@ -9,14 +9,14 @@ example and the demo cannot drift apart (a test checks it). Run from the reposit
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.collectors.base import CollectContext
 from scanner.collectors.roster import RosterCollector
 from scanner.inventory.snapshot import Inventory
 
-COLLECTED_AT = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+COLLECTED_AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
 
 

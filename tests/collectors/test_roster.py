@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.types import RESOURCE_TYPES, problems_with
 
 REPO = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 HEADER = "name,email,employment_type,partner,status,start_date,end_date,github,aws_iam_user,entra_upn\n"
 
 
@@ -79,7 +79,7 @@ def test_several_handles_split_on_semicolons_and_emails_lower_case(roster: Calla
 
 
 def test_bad_rows_are_reported_with_their_line_numbers(roster: Callable[..., CollectResult]) -> None:
-    text = HEADER + "\n".join([
+    text = HEADER + "\n".join([  # noqa: FLY002 - one commented row per line
         "Ana Silva,ana@nw.dev,employee,,active,2021-03-01,,ana,,",                  # 2 fine
         "Bo Chen,bo@nw.dev,intern-ish,,active,,,bochen,,",                           # 3 bad employment type
         'Carla Mendes,carla@ld.pt,contractor,"Lisbon Devs, Lda",active,,31/03/2027,carla-m,,',  # 4 bad date
