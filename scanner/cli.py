@@ -54,7 +54,7 @@ FLAG_PATHS: dict[str, tuple[str, ...]] = {
     "azure": ("azure", "enabled"), "azure_tenant": ("azure", "tenant"), "azure_subscriptions": ("azure", "subscriptions"),
     "azure_cloud": ("azure", "cloud"), "azure_arm_url": ("azure", "arm_url"), "azure_graph_url": ("azure", "graph_url"),
     "azure_ca_bundle": ("azure", "ca_bundle"),
-    "roster": ("roster", "file"), "roster_mapping": ("roster", "mapping"),
+    "roster": ("roster", "file"), "roster_mapping": ("roster", "mapping"), "roster_format": ("roster", "format"),
 }
 SOURCE_FLAGS = {name for name, path in FLAG_PATHS.items() if path[0] in ("github", "aws", "azure", "roster")}
 
@@ -107,7 +107,9 @@ source_options = _options(
     click.option("--azure-graph-url", metavar="URL", help="Override the Microsoft Graph endpoint."),
     click.option("--azure-ca-bundle", type=click.Path(dir_okay=False), help="CA bundle to verify the Azure endpoints with."),
     click.option("--roster", type=click.Path(dir_okay=False), help="The team roster (CSV or JSON): people, status, end dates, handles."),
-    click.option("--roster-mapping", metavar="PRESET", help="Column mapping preset for HR exports (see README)."),
+    click.option("--roster-mapping", metavar="PRESET",
+                 help="Column mapping preset for HR exports: bamboohr, workday or personio (see README)."),
+    click.option("--roster-format", type=click.Choice(["auto", "csv", "json"]), help="Roster file format (default auto)."),
     click.option("--concurrency", type=int, help="Parallel requests per source (default 4)."),
 )
 
@@ -145,6 +147,7 @@ def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | No
         if isinstance(value, tuple):
             value = list(value)
         if name in ("policies", "waivers", "cache", "github_token_file", "github_app_key", "roster", "azure_ca_bundle"):
+            # Paths given on the command line are relative to the working directory.
             value = [str(Path(v).resolve()) for v in value] if isinstance(value, list) else str(Path(value).resolve())
         flags[path] = value
     values = merge_flags(file_values, flags, str(config_file) if config_file else "the configuration")
