@@ -6,7 +6,7 @@ in its required ``compliance`` object (``status_id`` Pass/Warning/Fail, ``contro
 ``standards``, ``requirements``, ``checks``); a Detection Finding describes something detected
 (an attack, a malicious event) and has no place for "this control passed".
 
-Mapping (also in docs/outputs.md):
+Mapping (also in the README, "Outputs"):
 - ``finding_info.uid`` = the stable finding uid (same problem, same uid, every run);
   ``finding_info.analytic`` names the policy; first/last seen come from history.
 - ``compliance.status_id``: PASS 1, ERROR 2 (Warning: no result for lack of information),
