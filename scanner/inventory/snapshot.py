@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner.inventory.model import Resource, SourceStatus
 
 SCHEMA = "posture.snapshot/1"
+T = TypeVar("T")
 
 
 class SnapshotFormatError(ValueError):
@@ -74,22 +75,8 @@ class Inventory:
         sources_json = data.get("sources", [])
         if not isinstance(resources_json, list) or not isinstance(sources_json, list):
             raise SnapshotFormatError(f"{origin}: 'resources' and 'sources' must be lists")
-        resources = []
-        for index, item in enumerate(resources_json):
-            try:
-                if not isinstance(item, dict):
-                    raise TypeError("not an object")
-                resources.append(Resource.from_json(item))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise SnapshotFormatError(f"{origin}: resources[{index}] is malformed ({_why(exc)})") from exc
-        sources = []
-        for index, item in enumerate(sources_json):
-            try:
-                if not isinstance(item, dict):
-                    raise TypeError("not an object")
-                sources.append(SourceStatus.from_json(item))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise SnapshotFormatError(f"{origin}: sources[{index}] is malformed ({_why(exc)})") from exc
+        resources = _parse_items(resources_json, Resource.from_json, "resources", origin)
+        sources = _parse_items(sources_json, SourceStatus.from_json, "sources", origin)
         collected_at = data.get("collected_at")
         tool_version = data.get("tool_version")
         return cls(
@@ -98,6 +85,19 @@ class Inventory:
             collected_at if isinstance(collected_at, str) else utc_now_iso(),
             tool_version if isinstance(tool_version, str) else "unknown",
         )
+
+
+def _parse_items(items: list[Any], parse: Callable[[Mapping[str, Any]], T], label: str, origin: str) -> list[T]:
+    """Parse each object of a snapshot list, naming the first malformed one (``resources[3]``)."""
+    parsed = []
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise TypeError("not an object")
+            parsed.append(parse(item))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise SnapshotFormatError(f"{origin}: {label}[{index}] is malformed ({_why(exc)})") from exc
+    return parsed
 
 
 def _why(exc: BaseException) -> str:
