@@ -329,6 +329,8 @@ def _person_resource(
             "accounts": [a.id for a in accounts],
             "account_names": [labels.account(a) for a in accounts],
             "active_accounts": sum(1 for a in accounts if active_flags[a.id] is True),
+            "active_access_names": [labels.account(a) for a in accounts if active_flags[a.id] is True]
+            + [labels.account(r) for r in assignments],
             "platforms": sorted({_platform(a) for a in accounts if active_flags[a.id] is True}),
             "role_assignments": [a.id for a in assignments],
             "admin_anywhere": admin_anywhere,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -49,9 +49,9 @@ def collect(settings: Settings, context: CollectContext) -> Inventory:
     return Inventory(resources, sources, started, __version__)
 
 
-def _result_of(name: str, future: object, started: str, environ: Mapping[str, str]) -> CollectResult:
+def _result_of(name: str, future: Future[CollectResult], started: str, environ: Mapping[str, str]) -> CollectResult:
     try:
-        return future.result()  # type: ignore[attr-defined,no-any-return]
+        return future.result()
     except ConfigError:
         raise
     except Exception as exc:  # a collector bug must not lose the other platforms' results

@@ -31,6 +31,8 @@ def evaluate_policy(policy: Policy, resources: Iterable[Resource]) -> Iterable[F
     when_names = sorted(policy.when_attributes)
     assert_names = sorted(policy.assert_attributes)
     params = dict(policy.params)
+    # Most remediations are fixed text; render per resource only those with placeholders.
+    remediation_varies = PLACEHOLDER.search(policy.remediation) is not None
     for resource in resources:
         status, message = _judge(policy, resource, when_names, assert_names, params)
         yield Finding(
@@ -41,7 +43,7 @@ def evaluate_policy(policy: Policy, resources: Iterable[Resource]) -> Iterable[F
             status=status,
             resource=ResourceRef.of(resource),
             message=message,
-            remediation=policy.remediation,
+            remediation=render_message(policy.remediation, resource, params) if remediation_varies else policy.remediation,
             references=policy.references,
             tags=policy.tags,
         )

@@ -212,24 +212,24 @@ def _build(
                 PolicyError(f"{field_name}: params.{missing_params[0]} is not defined under params:", location=location, policy_id=policy_id)
             )
             return None
-    location = where.of("message")
-    for placeholder in PLACEHOLDER.findall(item["message"]):
-        root, _, rest = placeholder.partition(".")
-        valid = (
-            (root in RESOURCE_FIELDS and not rest)
-            or root in rtype.attribute_names
-            or (root == "params" and rest in params)
-        )
-        if not valid:
-            errors.append(
-                PolicyError(
-                    f"message: placeholder {{{placeholder}}} names nothing on {rtype.name} "
-                    "(use {name}, {id}, {scope}, an attribute, or {params.<key>})",
-                    location=location,
-                    policy_id=policy_id,
-                )
+    for field_name in ("message", "remediation"):
+        for placeholder in PLACEHOLDER.findall(item[field_name]):
+            root, _, rest = placeholder.partition(".")
+            valid = (
+                (root in RESOURCE_FIELDS and not rest)
+                or root in rtype.attribute_names
+                or (root == "params" and rest in params)
             )
-            return None
+            if not valid:
+                errors.append(
+                    PolicyError(
+                        f"{field_name}: placeholder {{{placeholder}}} names nothing on {rtype.name} "
+                        "(use {name}, {id}, {scope}, an attribute, or {params.<key>})",
+                        location=where.of(field_name),
+                        policy_id=policy_id,
+                    )
+                )
+                return None
     return Policy(
         id=policy_id,
         title=item["title"],

@@ -28,7 +28,7 @@ RULES = """
   when: "!resource.archived"
   assert: resource.enabled
   message: "{name} is off; owners {owners}, {params.limit} allowed"
-  remediation: Turn it on
+  remediation: Turn it on for {name}
   params: {limit: 2}
   references: {guide: ZT-1}
 """
@@ -93,7 +93,7 @@ def test_finding_carries_policy_fields_and_stable_uid(write_policies) -> None:
     finding = run(RULES, write_policies, thing("bad", enabled=False))["bad"]
     assert finding.uid == finding_uid("thing_enabled", "test:bad")
     assert finding.references == {"guide": "ZT-1"}
-    assert finding.remediation == "Turn it on"
+    assert finding.remediation == "Turn it on for bad"  # placeholders render in remediation too
     assert finding.resource.scope == "acme"
 
 

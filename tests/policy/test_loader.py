@@ -71,6 +71,7 @@ def test_good_policies_load_with_source_lines(write_policies) -> None:
         (GOOD.replace('when: "!resource.archived"', 'when: "!resource.archive"'), "when: test.thing has no attribute archive"),
         (GOOD.replace("params.max_owners\n", "params.max\n"), "[thing_few_owners]: assert: params.max is not defined"),
         (GOOD.replace("{name} is off", "{nam} is off"), "message: placeholder {nam} names nothing on test.thing"),
+        (GOOD.replace("Turn it on", "Turn {it} on"), "rules.yaml:8 [thing_enabled]: remediation: placeholder {it} names nothing"),
         (GOOD.replace("guide: ZT-1", "guide: ZT-9"), "references.guide: 'ZT-9' is not one of"),
         (GOOD.replace("id: thing_enabled", "id: Thing-Enabled"), "must be snake_case"),
         (GOOD.replace("  tags: [identity]", "  tags: [identity]\n  colour: blue"), "'colour' was unexpected"),

@@ -45,6 +45,7 @@ ROSTER_PERSON = ResourceType(
         attr("accounts", "list", "Ids of every linked account (GitHub, AWS IAM, Entra)"),
         attr("account_names", "list", "The linked accounts as platform:name, for reports"),
         attr("active_accounts", "integer", "Linked accounts that can still sign in or act"),
+        attr("active_access_names", "list", "Active accounts and Azure role assignments, as platform:name, for reports"),
         attr("platforms", "list", "Platforms (github, aws, azure) where the person has an active account"),
         attr("role_assignments", "list", "Ids of Azure role assignments held through the person's Entra user"),
         attr("admin_anywhere", "boolean", "Admin/owner on at least one platform (or a privileged Azure role)"),
