@@ -152,7 +152,11 @@ class AzureCollector(Collector):
         if credential is None:
             from azure.identity import DefaultAzureCredential
 
-            kwargs: dict[str, Any] = {"authority": options.cloud.authority_host}
+            # azure-identity's own AZURE_AUTHORITY_HOST (a private or sovereign login host) wins
+            # over the cloud's default sign-in host; passing `authority` would override it.
+            kwargs: dict[str, Any] = {}
+            if not self.context.environ.get("AZURE_AUTHORITY_HOST"):
+                kwargs["authority"] = options.cloud.authority_host
             if options.tenant:
                 kwargs["additionally_allowed_tenants"] = [options.tenant]
             credential = DefaultAzureCredential(**kwargs)
@@ -682,4 +686,6 @@ def _retired_classic_admins(exc: Exception) -> Any:
 
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "message", None) or exc) or type(exc).__name__
-    return scrub(" ".join(text.split()))[:200]  # scrub before cutting: never keep half a token
+    # azure-identity appends troubleshooting boilerplate to every sign-in error; keep the cause.
+    text = text.split("To mitigate this issue", 1)[0].split("To troubleshoot", 1)[0]
+    return scrub(" ".join(text.split()))[:300]  # scrub before cutting: never keep half a token
