@@ -506,6 +506,7 @@ class _OrgReader:
         graphql_parts: dict[str, tuple[Any, dict[str, Unknown]]] = {}
         for batch_result in self.collector.map_parallel(self._graphql_batch, batches):
             graphql_parts.update(batch_result)
+        self._complete_connections(graphql_parts)
         return self.collector.map_parallel(lambda repo: self._repository(repo, graphql_parts[repo["name"]]), repos)
 
     def _graphql_batch(self, batch: list[dict[str, Any]]) -> dict[str, tuple[Any, dict[str, Unknown]]]:
@@ -533,6 +534,83 @@ class _OrgReader:
             else:
                 parts[name] = (block, field_unknowns)
         return parts
+
+    # -- connections longer than the batch query's first page ---------------------------------
+
+    def _complete_connections(self, parts: Mapping[str, tuple[Any, dict[str, Unknown]]]) -> None:
+        """Read every connection the batch query left unfinished (``pageInfo.hasNextPage``) to its
+        end, appending the pages to the repository's block in place: the effective protection,
+        the environments and the deploy keys are then computed over all of them, never a first page.
+        Next pages of many repositories (and of rulesets' and environments' own connections, by
+        node id) share a query; a page that cannot be read makes its attribute Unknown, not shorter."""
+        pending: list[_Truncated] = []
+        for name, (block, unknowns) in parts.items():
+            if isinstance(block, Unknown):
+                continue
+            for field_name in queries.REPOSITORY_CONNECTIONS:
+                if field_name in unknowns:
+                    continue
+                connection = block.get(field_name)
+                if isinstance(connection, dict):
+                    pending += _truncated(connection, field_name, name, unknowns, repo_level=True)
+                    pending += _nested_truncated(_nodes_of(connection), field_name, name, unknowns)
+        while pending:
+            batches = [pending[i : i + FOLLOW_UP_BATCH] for i in range(0, len(pending), FOLLOW_UP_BATCH)]
+            pending = [more for found in self.collector.map_parallel(self._follow_up, batches) for more in found]
+
+    def _follow_up(self, batch: list[_Truncated]) -> list[_Truncated]:
+        query, variables = queries.follow_up_query(self.org, [t.request for t in batch])
+        try:
+            result = self.client.graphql(query, variables)
+        except (GitHubApiError, GitHubNotAllowed) as exc:
+            for item in batch:
+                self._unreadable_page(item, Unknown(f"could not be read: {exc}"), str(exc))
+            return []
+        organization = result.data.get("organization") or {}
+        more: list[_Truncated] = []
+        for index, item in enumerate(batch):
+            alias = f"p{index}"
+            by_repo = item.request.repo is not None
+            holder = (organization if by_repo else result.data).get(alias)
+            page = holder.get("page") if isinstance(holder, dict) else None
+            if not isinstance(page, dict):
+                errors = result.errors_under("organization", alias) if by_repo else result.errors_under(alias)
+                message = str(errors[0].get("message", "no answer")) if errors else "no answer"
+                forbidden = any(e.get("type") in ("FORBIDDEN", "INSUFFICIENT_SCOPES") for e in errors)
+                reason = mapping.NEEDS_REPO_ADMIN if forbidden else f"could not be read: {message}"[:200]
+                self._unreadable_page(item, Unknown(reason), message)
+                continue
+            nodes = [n for n in page.get("nodes") or [] if n is not None]
+            existing = item.connection.get("nodes")
+            if isinstance(existing, list):
+                existing.extend(nodes)
+            else:
+                item.connection["nodes"] = list(nodes)
+            info = page.get("pageInfo") or {}
+            item.connection["pageInfo"] = info
+            if by_repo:
+                more += _nested_truncated(nodes, item.attribute, item.repo, item.unknowns)
+            if info.get("hasNextPage"):
+                cursor = info.get("endCursor")
+                if not nodes or not isinstance(cursor, str) or cursor == item.request.cursor:
+                    self._unreadable_page(item, Unknown("could not be read: GitHub's pagination did not advance"),
+                                          f"{item.request.field} pagination did not advance")
+                    continue
+                more.append(_Truncated(
+                    queries.PageRequest(item.request.field, cursor, item.request.repo, item.request.node_id),
+                    item.connection, item.repo, item.attribute, item.unknowns,
+                ))
+        return more
+
+    def _unreadable_page(self, item: _Truncated, unknown: Unknown, message: str) -> None:
+        item.unknowns[item.attribute] = unknown
+        what = _FIELD_NAMES.get(item.attribute, item.attribute)
+        if unknown.reason == mapping.NEEDS_REPO_ADMIN:
+            self.run.missing[unknown.reason].add(what)
+        else:
+            self.run.errors.append(
+                f"GitHub organization {self.org}: repository {item.repo}: could not read all {what}: {message}"[:300]
+            )
 
     def _graphql_field_unknowns(self, result: GraphQLResult, alias: str, repo: str) -> dict[str, Unknown]:
         unknowns: dict[str, Unknown] = {}
@@ -614,6 +692,55 @@ class _OrgReader:
         return pairs
 
 
+FOLLOW_UP_BATCH = 10  # next pages per follow-up query (each up to 100 nodes)
+
+
+@dataclass(frozen=True)
+class _Truncated:
+    """A connection with more pages: where to ask for the next one and where its nodes go."""
+
+    request: queries.PageRequest
+    connection: dict[str, Any]  # the connection in the repository's block, extended in place
+    repo: str
+    attribute: str  # the repository field whose attributes it feeds (rulesets, environments, ...)
+    unknowns: dict[str, Unknown]  # the repository's field -> Unknown map
+
+
+def _nodes_of(connection: Mapping[str, Any]) -> list[Any]:
+    return [n for n in connection.get("nodes") or [] if isinstance(n, dict)]
+
+
+def _truncated(
+    connection: dict[str, Any], field_name: str, repo: str, unknowns: dict[str, Unknown], *, repo_level: bool,
+    node_id: str | None = None, attribute: str | None = None,
+) -> list[_Truncated]:
+    info = connection.get("pageInfo") or {}
+    cursor = info.get("endCursor")
+    if not info.get("hasNextPage") or not isinstance(cursor, str):
+        return []
+    request = queries.PageRequest(field_name, cursor, repo if repo_level else None, node_id)
+    return [_Truncated(request, connection, repo, attribute or field_name, unknowns)]
+
+
+def _nested_truncated(nodes: Sequence[Any], attribute: str, repo: str, unknowns: dict[str, Unknown]) -> list[_Truncated]:
+    """Connections inside a ruleset or an environment node that have more pages."""
+    found: list[_Truncated] = []
+    for node in nodes:
+        if not isinstance(node, dict):
+            continue
+        for nested in queries.NESTED_CONNECTIONS:
+            connection = node.get(nested)
+            if not isinstance(connection, dict):
+                continue
+            node_id = node.get("id")
+            if not isinstance(node_id, str):
+                if (connection.get("pageInfo") or {}).get("hasNextPage"):
+                    unknowns[attribute] = Unknown("could not be read: a paged connection without a node id")
+                continue
+            found += _truncated(connection, nested, repo, unknowns, repo_level=False, node_id=node_id, attribute=attribute)
+    return found
+
+
 # Repository fields GitHub only answers truthfully to repository admins.
 ADMIN_ONLY_FIELDS = ("branchProtectionRules", "deployKeys", "hasVulnerabilityAlertsEnabled")
 
@@ -621,6 +748,7 @@ _FIELD_NAMES = {
     "rulesets": "rulesets",
     "defaultBranchRef": "default-branch protection",
     "deployKeys": "deploy keys",
+    "branchProtectionRules": "classic branch protection",
     "environments": "environments",
     "hasVulnerabilityAlertsEnabled": "Dependabot alerts",
     "directCollaborators": "repository collaborators",

@@ -184,7 +184,38 @@ class _Resolver:
             "organization": self.organization,
             "repository": self.repository,
             "user": lambda login, **_: self.user(login),
+            "node": self.node,
         }
+
+    def node(self, id: str, **_: Any) -> dict[str, Any] | None:
+        """``node(id:)`` for the node types a collector pages into: rulesets and environments
+        (their nested connections), resolved only for a viewer who can see the repository."""
+        try:
+            kind, ident = base64.b64decode(id + "=" * (-len(id) % 4)).decode().split(":", 1)
+        except (ValueError, UnicodeDecodeError):
+            raise _error("NOT_FOUND", f"Could not resolve to a node with the global id of '{id}'") from None
+        for org in self.world.orgs:
+            viewer = self.viewer_kind(org)
+            if kind == "RepositoryRuleset":
+                for ruleset in org.rulesets:
+                    if str(ruleset.id) == ident and viewer in ("owner", "member", "installation"):
+                        repo = next((r for r in org.repos if ruleset.applies_to_repo(r.name)), None)
+                        if repo is not None:
+                            return self.ruleset_node(org, repo, ruleset, org.login, rest.is_admin_viewer(viewer))
+            for repo in org.repos:
+                permission = rest.repo_permission(org, repo, self.token.login, viewer)
+                if permission == "none":
+                    continue
+                if kind == "RepositoryRuleset":
+                    for ruleset in repo.rulesets:
+                        if str(ruleset.id) == ident:
+                            source = f"{org.login}/{repo.name}"
+                            return self.ruleset_node(org, repo, ruleset, source, rest.at_least(permission, "admin"))
+                if kind == "Environment":
+                    for env in repo.environments:
+                        if str(env.id) == ident:
+                            return self.environment_node(org, env)
+        raise _error("NOT_FOUND", f"Could not resolve to a node with the global id of '{id}'")
 
     def viewer(self, **_: Any) -> dict[str, Any]:
         if self.token.installation_id is not None:
@@ -585,6 +616,7 @@ class _Resolver:
             rules.append({"type": "BRANCH_POLICY", "timeout": 0, "preventSelfReview": None,
                           "databaseId": env.id * 10 + 3, "reviewers": connection("reviewers", [])})
         return {
+            "__typename": "Environment",
             "id": _gid("Environment", env.id),
             "databaseId": env.id,
             "name": env.name,
