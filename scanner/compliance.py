@@ -185,6 +185,15 @@ def cis_sections(reference: str) -> list[str]:
     return sections
 
 
+_BENCHMARK_VERSION = re.compile(r"\bv(\d+(?:\.\d+)*)", re.IGNORECASE)
+
+
+def _version_of(reference: str) -> str | None:
+    """The benchmark version a ``references.cis`` value names ("... v3.0.0 1.4" -> "3.0.0")."""
+    match = _BENCHMARK_VERSION.search(reference)
+    return match.group(1) if match else None
+
+
 def _section_key(section: str) -> tuple[int, ...]:
     return tuple(int(x) for x in section.split("."))
 
@@ -214,15 +223,27 @@ def build_compliance(
             controls.append(ControlResult("unmapped", "Policies that name no guide control", unmapped))
     else:
         platform = _CIS_PLATFORM[framework]
-        by_section: dict[str, list[PolicyResult]] = {}
-        titles: dict[str, str] = {}
+        references = {
+            p.id: p.references["cis"]
+            for p in ordered
+            if p.references.get("cis") and p.resource.split(".", 1)[0] == platform
+        }
+        # Controls are numbered per benchmark version (CIS AWS 3.3 is the log bucket in v2.0.0 and
+        # AWS Config in v3.0.0): a reference to another version than most keeps its version label.
+        versions = Counter(_version_of(r) for r in references.values())
+        main_version = versions.most_common(1)[0][0] if versions else None
+        by_section: dict[tuple[tuple[int, ...], str], list[PolicyResult]] = {}
+        titles: dict[tuple[tuple[int, ...], str], str] = {}
         for policy in ordered:
-            reference = policy.references.get("cis")
-            if not reference or policy.resource.split(".", 1)[0] != platform:
+            reference = references.get(policy.id)
+            if reference is None:
                 continue
+            version = _version_of(reference)
             for section in cis_sections(reference):
-                by_section.setdefault(section, []).append(result(policy))
-                titles.setdefault(section, reference)
-        for section in sorted(by_section, key=_section_key):
-            controls.append(ControlResult(section, titles[section], tuple(by_section[section])))
+                label = section if version in (None, main_version) else f"{section} (v{version})"
+                key = (_section_key(section), label)
+                by_section.setdefault(key, []).append(result(policy))
+                titles.setdefault(key, reference)
+        for key in sorted(by_section):
+            controls.append(ControlResult(key[1], titles[key], tuple(by_section[key])))
     return ComplianceReport(framework, FRAMEWORKS[framework], tuple(controls))

@@ -90,3 +90,17 @@ def test_unmapped_policies_are_listed_not_lost() -> None:
     report = build_compliance("guide", [*POLICIES, Policy("custom_rule", "github.repository", "XX-9")], [])
     assert report.controls[-1].control == "unmapped"
     assert [p.policy for p in report.controls[-1].policies] == ["custom_rule"]
+
+
+def test_cis_sections_of_another_benchmark_version_keep_their_version_label() -> None:
+    from types import SimpleNamespace
+
+    from scanner.compliance import build_compliance
+
+    def policy(pid: str, cis: str) -> SimpleNamespace:
+        return SimpleNamespace(id=pid, title=pid, resource="aws.account", references={"guide": "ZT-5", "cis": cis})
+
+    policies = [policy("a_config", "CIS AWS Foundations v3.0.0 3.3"), policy("b_trail", "CIS AWS Foundations v3.0.0 3.1"),
+                policy("c_bucket", "CIS AWS Foundations v2.0.0 3.3")]
+    report = build_compliance("cis-aws", policies, [])
+    assert [c.control for c in report.controls] == ["3.1", "3.3", "3.3 (v2.0.0)"]
