@@ -43,6 +43,10 @@ _USER_FIELDS = "id,displayName,userPrincipalName,mail,userType,accountEnabled,cr
 _CREDENTIAL_FIELDS = "passwordCredentials,keyCredentials"
 _NO_PREMIUM = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
 _LICENCE = "Microsoft Entra ID P1 or P2"
+# Graph's answer to PIM calls in a tenant without Entra ID P2 (400, as published for v1.0).
+_NO_P2 = "AadPremiumLicenseRequired"
+_P2_REASON = "needs Microsoft Entra ID P2 (Privileged Identity Management)"
+_MEMBER_FIELDS = "id,displayName,userPrincipalName,mail,userType"
 
 
 @dataclass(frozen=True)
@@ -438,6 +442,7 @@ class AzureCollector(Collector):
              lambda: graph.list("/roleManagement/directory/roleAssignments"))
         read("directory_role_definitions", "directory role names", "RoleManagement.Read.Directory",
              lambda: graph.list("/roleManagement/directory/roleDefinitions", {"$select": "id,displayName,isBuiltIn"}))
+        self._read_directory_pim(graph, parts, outcome, read)
         read("security_defaults", "security defaults", "Policy.Read.All",
              lambda: graph.get("/policies/identitySecurityDefaultsEnforcementPolicy"))
         read("ca_policies", "Conditional Access policies", "Policy.Read.All",
@@ -460,6 +465,34 @@ class AzureCollector(Collector):
             parts["graph_grants"] = graph_sp
         self.context.progress.advance("azure")
         return parts, outcome
+
+    def _read_directory_pim(self, graph: GraphClient, parts: dict[str, Any], outcome: _Outcome, read: Callable[..., None]) -> None:
+        """PIM for directory roles: eligible assignments and the schedule instances that say
+        which active assignments are standing. Without Entra ID P2 Graph answers 400
+        AadPremiumLicenseRequired: PIM is unavailable (every active assignment is standing) and
+        eligibility is Unknown with that reason; a note says so, the source stays complete."""
+        outcome.parts += 1
+        parts["directory_pim"] = True
+        try:
+            parts["directory_eligibility"] = graph.list("/roleManagement/directory/roleEligibilityScheduleInstances")
+        except GraphError as exc:
+            if exc.code == _NO_P2:
+                parts["directory_pim"] = False
+                parts["directory_eligibility"] = parts["directory_schedules"] = Unknown(_P2_REASON)
+                outcome.notes.append("PIM-eligible directory roles need Microsoft Entra ID P2; without it every active admin role is standing")
+                return
+            outcome.failed_parts += 1
+            outcome.errors.append(str(exc))
+            outcome.kinds.append(exc.kind)
+            if exc.status == 403:
+                reason = Unknown("needs Graph RoleManagement.Read.Directory")
+                outcome.notes.append("grant the Graph application permission RoleManagement.Read.Directory to read PIM-eligible directory roles")
+            else:
+                reason = Unknown(f"could not read PIM-eligible directory roles: Graph answered {exc.status or 'no response'}")
+            parts["directory_pim"] = parts["directory_eligibility"] = parts["directory_schedules"] = reason
+            return
+        read("directory_schedules", "directory role assignment schedules (PIM)", "RoleManagement.Read.Directory",
+             lambda: graph.list("/roleManagement/directory/roleAssignmentScheduleInstances"))
 
     def _read_users(self, graph: GraphClient, parts: dict[str, Any], outcome: _Outcome) -> None:
         """Users with signInActivity; if that field is refused (licence or AuditLog.Read.All),
@@ -519,6 +552,7 @@ class AzureCollector(Collector):
             else [str(d.get("name")) for d in (organization or {}).get("verifiedDomains") or [] if d.get("name")]
         )
         wanted: set[str] = set()
+        groups: set[str] = set()
         for parts, _, _ in sub_parts.values():
             for key in ("role_assignments", "eligibility"):
                 items = parts.get(key)
@@ -532,6 +566,22 @@ class AzureCollector(Collector):
                         principal_type == "User" and isinstance(users_by_id, dict) and principal_id not in users_by_id
                     ):
                         wanted.add(principal_id)
+                    if principal_type == "Group":
+                        groups.add(principal_id)
+        # Groups and users excluded from Conditional Access: named, and groups expanded, so the
+        # tenant can say who an exclusion lets through.
+        ca_policies = tenant_parts.get("ca_policies")
+        if isinstance(ca_policies, list):
+            for policy in ca_policies:
+                if policy.get("state") != "enabled":
+                    continue
+                users_condition = (policy.get("conditions") or {}).get("users") or {}
+                for group_id in users_condition.get("excludeGroups") or []:
+                    wanted.add(str(group_id))
+                    groups.add(str(group_id))
+                for user_id in users_condition.get("excludeUsers") or []:
+                    if isinstance(users_by_id, dict) and user_id not in users_by_id and user_id not in ("All", "None", "GuestsOrExternalUsers"):
+                        wanted.add(str(user_id))
         others: dict[str, Mapping[str, Any]] = {}
         if wanted:
             def lookup(object_id: str) -> tuple[str, Any]:
@@ -547,7 +597,39 @@ class AzureCollector(Collector):
                     elif isinstance(found, GraphError) and found.status not in (404,):
                         outcome.errors.append(str(found))
                         outcome.kinds.append(found.kind)
-        return mapping.Directory(tenant_id, domains, users_by_id, sps_by_id, others)
+        members = self._group_members(graph, sorted(groups), outcome) if groups else {}
+        return mapping.Directory(tenant_id, domains, users_by_id, sps_by_id, others, members)
+
+    def _group_members(self, graph: GraphClient, group_ids: list[str], outcome: _Outcome) -> dict[str, Any]:
+        """group id -> transitive members (paged), or Unknown naming what is missing."""
+
+        def members(group_id: str) -> tuple[str, Any]:
+            try:
+                return group_id, graph.list(f"/groups/{group_id}/transitiveMembers", {"$select": _MEMBER_FIELDS, "$top": "999"})
+            except GraphError as exc:
+                return group_id, exc
+
+        result: dict[str, Any] = {}
+        outcome.parts += 1
+        failed = False
+        with ThreadPoolExecutor(max_workers=max(1, self.context.concurrency)) as pool:
+            for group_id, found in pool.map(members, group_ids):
+                if not isinstance(found, GraphError):
+                    result[group_id] = found
+                elif found.status == 404:
+                    result[group_id] = []  # the group is gone: nobody holds anything through it
+                else:
+                    failed = True
+                    outcome.errors.append(str(found))
+                    outcome.kinds.append(found.kind)
+                    if found.status == 403:
+                        result[group_id] = Unknown("needs Graph GroupMember.Read.All (or Directory.Read.All)")
+                        outcome.notes.append("grant the Graph application permission GroupMember.Read.All (or Directory.Read.All) to see who holds roles through groups")
+                    else:
+                        result[group_id] = Unknown(f"could not read members of group {group_id}: Graph answered {found.status or 'no response'}")
+        if failed:
+            outcome.failed_parts += 1
+        return result
 
     def _tenant_resources(
         self, tenant_id: str, parts: Mapping[str, Any], directory: mapping.Directory, now: Any
@@ -559,6 +641,17 @@ class AzureCollector(Collector):
             display_names.update({str(u.get("id")): str(u.get("userPrincipalName") or u.get("displayName")) for u in users})
         if not isinstance(sps, Unknown):
             display_names.update({str(s.get("id")): str(s.get("displayName")) for s in sps})
+        role_names = dict(roles.ENTRA_PRIVILEGED_ROLES)
+        if isinstance(parts["directory_role_definitions"], list):
+            role_names.update({str(d.get("id")): str(d.get("displayName")) for d in parts["directory_role_definitions"]})
+        tenant_directory = mapping.TenantDirectory(
+            directory=directory,
+            role_names=role_names,
+            display_names=display_names,
+            eligibility=parts["directory_eligibility"],
+            assignment_schedules=parts["directory_schedules"],
+            pim_available=parts["directory_pim"],
+        )
         resources = [
             mapping.map_tenant(
                 tenant_id=tenant_id,
@@ -569,8 +662,10 @@ class AzureCollector(Collector):
                 directory_role_assignments=parts["directory_roles"],
                 users=users,
                 display_names=display_names,
+                tenant_directory=tenant_directory,
             )
         ]
+        eligible_by_principal = mapping.directory_roles_by_principal(parts["directory_eligibility"], parts["directory_role_definitions"])
         roles_by_principal = mapping.directory_roles_by_principal(parts["directory_roles"], parts["directory_role_definitions"])
         admins = mapping.admin_principals(parts["directory_roles"], roles.ENTRA_ADMIN_ROLES)
         registration = parts["registration"]
@@ -586,6 +681,7 @@ class AzureCollector(Collector):
                         registration=registration_by_id if isinstance(registration_by_id, Unknown) else registration_by_id.get(str(user.get("id"))),
                         roles_by_principal=roles_by_principal,
                         admins=admins,
+                        eligible_roles_by_principal=eligible_by_principal,
                     )
                 )
         permissions = mapping.graph_permissions_by_principal(parts["graph_grants"], parts["graph_app_roles"])

@@ -82,6 +82,8 @@ class Directory:
     users: Part  # dict object id -> user JSON, or Unknown
     service_principals: Part  # dict object id -> SP JSON, or Unknown
     other_objects: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # group object id -> its transitive members (directoryObjects with @odata.type), or Unknown
+    group_members: Mapping[str, Any] = field(default_factory=dict)
 
     def is_external_domain(self, address: str | None) -> bool | Unknown:
         if isinstance(self.verified_domains, Unknown):
@@ -130,6 +132,127 @@ def _blocks_legacy(policy: Mapping[str, Any]) -> bool:
     return "block" in granted and {"exchangeActiveSync", "other"} <= client_apps
 
 
+def _excluded(policy: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(kind, id) of every user, group and directory role a CA policy excludes."""
+    users = (policy.get("conditions") or {}).get("users") or {}
+    return (
+        {("user", str(u)) for u in users.get("excludeUsers") or []}
+        | {("group", str(g)) for g in users.get("excludeGroups") or []}
+        | {("role", str(r)) for r in users.get("excludeRoles") or []}
+    )
+
+
+def effective_exclusions(policies: Sequence[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """Who escapes *every* one of ``policies`` (enabled, same control): an account excluded from
+    one policy but covered by another is still covered. Empty when there is no such policy."""
+    if not policies:
+        return set()
+    result = _excluded(policies[0])
+    for policy in policies[1:]:
+        result &= _excluded(policy)
+    return result
+
+
+@dataclass(frozen=True)
+class TenantDirectory:
+    """What the tenant mapping needs to name and expand CA exclusions and PIM role holders."""
+
+    directory: Directory
+    role_names: Mapping[str, str]  # directory role (template) id -> display name
+    display_names: Mapping[str, str]  # user / service principal object id -> UPN / name
+    eligibility: Part  # Graph roleEligibilityScheduleInstances, or Unknown
+    assignment_schedules: Part  # Graph roleAssignmentScheduleInstances, or Unknown
+    pim_available: Any  # True, False (no Entra ID P2) or Unknown
+
+    def name(self, kind: str, object_id: str) -> str:
+        if kind == "role":
+            return f"{self.role_names.get(object_id, object_id)} (role)"
+        if kind == "user" and object_id in ("All", "None", "GuestsOrExternalUsers"):
+            return f"{object_id} (user)"
+        users = self.directory.users
+        if kind == "user" and isinstance(users, dict) and object_id in users:
+            user = users[object_id]
+            email = guest_email(user) if str(user.get("userType")) == "Guest" else None
+            return f"{email or user.get('userPrincipalName') or object_id} (user)"
+        other = self.directory.other_objects.get(object_id)
+        return f"{other.get('displayName') if other else object_id} ({kind})"
+
+
+def _user_name(directory: Directory, user_id: str, fallback: Mapping[str, Any] | None = None) -> str:
+    users = directory.users
+    user = users.get(user_id) if isinstance(users, dict) else None
+    user = user or fallback or {}
+    if str(user.get("userType")) == "Guest":
+        return guest_email(user) or user_id
+    return str(user.get("userPrincipalName") or user.get("displayName") or user_id)
+
+
+def excluded_accounts(exclusions: set[tuple[str, str]], tenant: TenantDirectory, role_assignments: Part) -> Any:
+    """Names of the user accounts ``exclusions`` take out of a policy: excluded users, transitive
+    user members of excluded groups, active and PIM-eligible holders of excluded roles.
+    Unknown when a group's members or a role's holders could not be read."""
+    directory = tenant.directory
+    accounts: dict[str, str] = {}
+    for kind, object_id in sorted(exclusions):
+        if kind == "user":
+            if object_id == "GuestsOrExternalUsers":
+                users = directory.users
+                if isinstance(users, Unknown):
+                    return users
+                accounts.update({uid: _user_name(directory, uid) for uid, u in users.items() if str(u.get("userType")) == "Guest"})
+            elif object_id not in ("All", "None"):
+                accounts[object_id] = _user_name(directory, object_id)
+        elif kind == "group":
+            members = directory.group_members.get(object_id, Unknown(f"members of group {object_id} were not read"))
+            if isinstance(members, Unknown):
+                return members
+            for item in members:
+                if str(item.get("@odata.type")) == "#microsoft.graph.user":
+                    accounts[str(item.get("id"))] = _user_name(directory, str(item.get("id")), item)
+        else:
+            for holders in (role_assignments, tenant.eligibility):
+                if isinstance(holders, Unknown):
+                    if holders is tenant.eligibility and tenant.pim_available is False:
+                        continue  # no PIM: nobody can be eligible
+                    return holders
+                for holder in holders:
+                    principal = str(holder.get("principalId") or "")
+                    if holder.get("roleDefinitionId") == object_id and isinstance(directory.users, dict) and principal in directory.users:
+                        accounts[principal] = _user_name(directory, principal)
+    return sorted(set(accounts.values()))
+
+
+def _global_admin_split(assignments: Part, tenant: TenantDirectory) -> tuple[Any, Any]:
+    """(standing Global Administrators, PIM-eligible ones), as sorted names (or Unknown).
+
+    Standing = an active assignment PIM does not bound: its schedule instance is ``Assigned``
+    with no end date, or it has none. Without Entra ID P2 every active assignment is standing."""
+    names = tenant.display_names
+    permanent: Any
+    if isinstance(assignments, Unknown):
+        permanent = assignments
+    else:
+        active = [a for a in assignments if a.get("roleDefinitionId") == roles.GLOBAL_ADMINISTRATOR]
+        schedules = tenant.assignment_schedules
+        if isinstance(schedules, Unknown) and tenant.pim_available is not False:
+            permanent = schedules
+        else:
+            bounded = set()
+            for instance in [] if isinstance(schedules, Unknown) else schedules:
+                if str(instance.get("assignmentType")) == "Activated" or instance.get("endDateTime"):
+                    bounded.add(str(instance.get("roleAssignmentOriginId") or instance.get("id")))
+            permanent = sorted(
+                names.get(str(a.get("principalId")), str(a.get("principalId"))) for a in active if str(a.get("id")) not in bounded
+            )
+    eligible = _either(
+        tenant.eligibility,
+        lambda items: sorted(
+            {names.get(str(i.get("principalId")), str(i.get("principalId"))) for i in items if i.get("roleDefinitionId") == roles.GLOBAL_ADMINISTRATOR}
+        ),
+    )
+    return permanent, eligible
+
+
 def map_tenant(
     *,
     tenant_id: str,
@@ -140,8 +263,15 @@ def map_tenant(
     directory_role_assignments: Part,
     users: Part,
     display_names: Mapping[str, str],
+    tenant_directory: TenantDirectory | None = None,
 ) -> Resource:
-    """The tenant resource: sign-in policy, Global Administrators, guest settings."""
+    """The tenant resource: sign-in policy and its exclusions, Global Administrators (standing
+    and eligible), guest settings."""
+    if tenant_directory is None:
+        tenant_directory = TenantDirectory(
+            Directory(tenant_id, [], users if isinstance(users, Unknown) else {str(u.get("id")): u for u in users}, {}),
+            {}, display_names, Unknown("not read"), Unknown("not read"), Unknown("not read"),
+        )
     org_name = tenant_id
     domains: Part
     if isinstance(organization, Unknown):
@@ -154,10 +284,31 @@ def map_tenant(
     def ca_flag(test: Any) -> Any:
         return _either(ca_policies, lambda ps: any(p.get("state") == "enabled" and test(p) for p in ps))
 
-    mfa_all = ca_flag(lambda p: _covers_all_users(p) and _all_apps(p) and _requires(p, {"mfa"}))
-    mfa_admins = ca_flag(lambda p: _covers_admins(p) and _requires(p, {"mfa"}))
-    legacy = ca_flag(lambda p: _covers_all_users(p) and _blocks_legacy(p))
-    device = ca_flag(lambda p: _covers_admins(p) and _requires(p, {"compliantDevice", "domainJoinedDevice"}))
+    tests = {
+        "mfa_all": lambda p: _covers_all_users(p) and _all_apps(p) and _requires(p, {"mfa"}),
+        "mfa_admins": lambda p: _covers_admins(p) and _requires(p, {"mfa"}),
+        "legacy": lambda p: _covers_all_users(p) and _blocks_legacy(p),
+        "device": lambda p: _covers_admins(p) and _requires(p, {"compliantDevice", "domainJoinedDevice"}),
+    }
+    mfa_all = ca_flag(tests["mfa_all"])
+    mfa_admins = ca_flag(tests["mfa_admins"])
+    legacy = ca_flag(tests["legacy"])
+    device = ca_flag(tests["device"])
+
+    def exclusions(purpose: str) -> Any:
+        """(kind, id) set that escapes every enabled policy of ``purpose``, or Unknown."""
+        return _either(
+            ca_policies, lambda ps: effective_exclusions([p for p in ps if p.get("state") == "enabled" and tests[purpose](p)])
+        )
+
+    def named(found: Any) -> Any:
+        return _either(found, lambda pairs: sorted(tenant_directory.name(kind, oid) for kind, oid in pairs))
+
+    mfa_exclusions: Any = exclusions("mfa_all")
+    if sd_enabled is True:
+        mfa_exclusions = set()  # security defaults apply to everyone; CA cannot be on alongside them
+    mfa_excluded = _either(mfa_exclusions, lambda pairs: excluded_accounts(pairs, tenant_directory, directory_role_assignments))
+    permanent_admins, eligible_admins = _global_admin_split(directory_role_assignments, tenant_directory)
 
     global_admins = _either(
         directory_role_assignments,
@@ -189,10 +340,21 @@ def map_tenant(
             "mfa_required_admins_by_ca": mfa_admins,
             "mfa_enforced_all_users": _any_true(sd_enabled, mfa_all),
             "mfa_enforced_admins": _any_true(sd_enabled, mfa_admins, mfa_all),
+            "mfa_policy_exclusions": named(mfa_exclusions),
+            "mfa_excluded_accounts": mfa_excluded,
+            "mfa_excluded_account_count": _either(mfa_excluded, len),
+            "admin_mfa_policy_exclusions": named(exclusions("mfa_admins")),
+            "legacy_auth_policy_exclusions": named(exclusions("legacy")),
+            "managed_device_policy_exclusions": named(exclusions("device")),
             "legacy_auth_blocked": _any_true(sd_enabled, legacy),
             "managed_device_required_for_admins": device,
             "global_admin_count": _either(global_admins, len),
             "global_admins": global_admins,
+            "directory_pim_available": tenant_directory.pim_available,
+            "permanent_global_admin_count": _either(permanent_admins, len),
+            "permanent_global_admins": permanent_admins,
+            "eligible_global_admin_count": _either(eligible_admins, len),
+            "eligible_global_admins": eligible_admins,
             "guest_invite_setting": invites,
             "guest_invites_restricted": _either(invites, lambda v: v in ("none", "adminsAndGuestInviters")),
             "user_count": _either(users, len),
@@ -247,6 +409,7 @@ def map_user(
     registration: Part,
     roles_by_principal: Part,
     admins: Part,
+    eligible_roles_by_principal: Part = None,
 ) -> Resource:
     """One Entra user. ``sign_in`` is the Unknown when signInActivity could not be read;
     ``registration`` the user's userRegistrationDetails entry (None when absent) or Unknown."""
@@ -291,6 +454,8 @@ def map_user(
         methods = list(registration.get("methodsRegistered") or [])
 
     directory_roles = _either(roles_by_principal, lambda index: index.get(object_id, []))
+    eligible_roles = _either(eligible_roles_by_principal if eligible_roles_by_principal is not None else Unknown("not read"),
+                             lambda index: index.get(object_id, []))
     is_admin = _either(admins, lambda ids: object_id in ids)
     handles = sorted({upn, object_id} | ({str(mail)} if mail else set()))
     return Resource(
@@ -309,6 +474,7 @@ def map_user(
             "active": enabled,
             "is_admin": is_admin,
             "directory_roles": directory_roles,
+            "eligible_directory_roles": eligible_roles,
             "mfa_registered": mfa_registered,
             "mfa_capable": mfa_capable,
             "mfa_enabled": mfa_registered,
@@ -532,6 +698,48 @@ def resolve_principal(principal_id: str, principal_type: str, directory: Directo
     return Principal(name, None, False, principal_type == "ForeignGroup")
 
 
+def group_membership(principal_id: str, principal_type: str, directory: Directory) -> dict[str, Any]:
+    """Who holds a role through a group principal: its transitive members (nested groups
+    flattened), and which of them are guests or external. Empty for any other principal."""
+    if principal_type == "ForeignGroup":
+        unknown = Unknown("a group of another tenant: its members cannot be read from this one")
+        return {"group_member_ids": unknown, "group_members": unknown, "group_members_include_guest": unknown, "group_external_members": unknown}
+    if principal_type != "Group":
+        return {"group_member_ids": [], "group_members": [], "group_members_include_guest": False, "group_external_members": []}
+    members = directory.group_members.get(principal_id, Unknown(f"members of group {principal_id} were not read"))
+    if isinstance(members, Unknown):
+        return {"group_member_ids": members, "group_members": members, "group_members_include_guest": members, "group_external_members": members}
+    ids: list[str] = []
+    names: list[str] = []
+    guests: list[Any] = []
+    external: list[str] = []
+    unknown_reason: Unknown | None = None
+    for item in members:
+        kind = str(item.get("@odata.type") or "")
+        if kind == "#microsoft.graph.group":
+            continue  # its own members are listed too (transitive)
+        member_id = str(item.get("id"))
+        member_type = {"#microsoft.graph.user": "User", "#microsoft.graph.servicePrincipal": "ServicePrincipal"}.get(kind, "Device")
+        principal = resolve_principal(member_id, member_type, directory)
+        name = principal.name if isinstance(principal.name, str) else str(item.get("userPrincipalName") or item.get("displayName") or member_id)
+        ids.append(member_id)
+        names.append(name)
+        guests.append(principal.is_guest)
+        flag = _any_true(principal.is_guest, principal.is_external)
+        if flag is True:
+            external.append(name)
+        elif isinstance(flag, Unknown):
+            unknown_reason = flag
+    order = sorted(range(len(ids)), key=lambda i: (names[i].lower(), ids[i]))
+    return {
+        # Both in the same order (by name), so the n-th id is the n-th name.
+        "group_member_ids": [ids[i] for i in order],
+        "group_members": [names[i] for i in order],
+        "group_members_include_guest": _any_true(*guests),
+        "group_external_members": unknown_reason if unknown_reason is not None and not external else sorted(external),
+    }
+
+
 def map_role_assignment(
     item: Mapping[str, Any],
     *,
@@ -553,6 +761,8 @@ def map_role_assignment(
     principal_id = str(props.get("principalId") or "")
     principal_type = str(props.get("principalType") or "User")
     principal = resolve_principal(principal_id, principal_type, directory)
+    membership = group_membership(principal_id, principal_type, directory)
+    external_members = membership["group_external_members"]
     scope = str(props.get("scope") or "")
     return Resource(
         type="azure.role_assignment",
@@ -571,6 +781,12 @@ def map_role_assignment(
             "principal_email": principal.email,
             "principal_is_guest": principal.is_guest,
             "principal_is_external": principal.is_external,
+            **membership,
+            "held_by_guest_or_external": _any_true(
+                principal.is_guest,
+                principal.is_external,
+                external_members if isinstance(external_members, Unknown) else bool(external_members),
+            ),
             "scope": scope,
             "scope_level": scope_level(scope),
             "assignment_type": assignment_type,
@@ -617,14 +833,26 @@ def subscription_attributes(
         return level in ("root", "management_group") or str(resource.attributes["scope"]).lower() == sub_scope
 
     def holders(role: str) -> Any:
-        return _either(
-            assignments,
-            lambda rs: {
-                r.attributes["principal_id"]: r.attributes["principal_name"]
-                for r in rs
-                if r.attributes["role_definition_id"] == role and at_or_above(r)
-            },
-        )
+        """principal id -> display name of everyone holding ``role`` at or above the
+        subscription, a group's (transitive) members in place of the group."""
+        if isinstance(assignments, Unknown):
+            return assignments
+        found: dict[str, str] = {}
+        for r in assignments:
+            attrs = r.attributes
+            if attrs["role_definition_id"] != role or not at_or_above(r):
+                continue
+            if attrs["principal_type"] in ("Group", "ForeignGroup"):
+                member_ids, member_names = attrs["group_member_ids"], attrs["group_members"]
+                if isinstance(member_ids, Unknown):
+                    return member_ids
+                group_name = attrs["principal_name"] if isinstance(attrs["principal_name"], str) else attrs["principal_id"]
+                lookup = dict(zip(member_ids, member_names))  # aligned: same order
+                for member_id in member_ids:
+                    found.setdefault(member_id, f"{lookup.get(member_id, member_id)} (via {group_name})")
+            else:
+                found[attrs["principal_id"]] = attrs["principal_name"]
+        return found
 
     owners = holders(roles.OWNER)
     uaa = holders(roles.USER_ACCESS_ADMINISTRATOR)

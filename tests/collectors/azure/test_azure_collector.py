@@ -31,7 +31,12 @@ EXPECTED = {
     ("azure_tenant_mfa_admins", "Northwind Labs"): "PASS",
     ("azure_tenant_legacy_auth_blocked", "Northwind Labs"): "FAIL",  # policy is report-only
     ("azure_tenant_managed_device_required", "Northwind Labs"): "FAIL",
-    ("azure_tenant_global_admin_count", "Northwind Labs"): "PASS",  # Ana + break-glass
+    ("azure_tenant_global_admin_count", "Northwind Labs"): "PASS",  # Ana + two break-glass accounts
+    ("azure_tenant_global_admins_just_in_time", "Northwind Labs"): "FAIL",  # Ana standing next to them
+    ("azure_user_mfa_registered", "breakglass2@northwind.onmicrosoft.com"): "PASS",
+    ("azure_user_inactive_disabled", "breakglass2@northwind.onmicrosoft.com"): "PASS",
+    ("azure_role_assignment_no_guest_privileged", "Owner for nw-platform-admins"): "FAIL",  # Eve, nested group
+    ("azure_role_assignment_no_permanent_owner", "Owner for nw-platform-admins"): "FAIL",
     ("azure_tenant_guest_invites_restricted", "Northwind Labs"): "FAIL",
     ("azure_user_mfa_registered", "ana@northwind.dev"): "PASS",
     ("azure_user_mfa_registered", "dmitri@northwind.dev"): "PASS",
@@ -158,7 +163,7 @@ def test_subscription_and_tenant_attributes(run: Run) -> None:
     assert prod["activity_log_destinations"] == ["log_analytics:law-nw-security"]
     assert prod["tags"] == {"environment": "production"} and prod["pim_available"] is True
     tenant = by_name(result, "azure.tenant")["Northwind Labs"]
-    assert tenant["global_admins"] == ["ana@northwind.dev", "breakglass@northwind.onmicrosoft.com"]
+    assert tenant["global_admins"] == ["ana@northwind.dev", "breakglass2@northwind.onmicrosoft.com", "breakglass@northwind.onmicrosoft.com"]
     assert tenant["report_only_conditional_access_policies"] == ["Block legacy authentication"]
     assert tenant["verified_domains"] == ["northwind.onmicrosoft.com", "northwind.dev"]
 
@@ -183,9 +188,10 @@ def test_the_request_guard_refuses_writes() -> None:
 
 def test_pages_are_followed_and_calls_counted(run: Run, fake: FakeAzure) -> None:
     result = run()  # the fake serves 2 items per page
-    assert len(by_name(result, "azure.user")) == 7
+    assert len(by_name(result, "azure.user")) == 8
     tenant = source(result, NORTHWIND_TENANT)
     assert tenant.api_calls["graph GET /v1.0/users"] == 4
+    assert tenant.api_calls["graph GET /v1.0/groups/{id}/transitiveMembers"] == 3  # nw-ops, nw-platform-admins (2 pages)
     prod = source(result, NW_PROD)
     assert prod.api_calls["arm GET /subscriptions/{id}/providers/Microsoft.Authorization/roleAssignments"] == 3
     served = sum(1 for r in fake.requests if r.path.startswith("/v1.0/"))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from scanner.collectors.azure.collector import _MEMBER_FIELDS as MEMBER_SELECT
+from tests.fakes.azure.server import FakeAzure
 from tests.fakes.azure.tenant import Estate, northwind, sandbox
 
 SPEC = json.loads((Path(__file__).resolve().parents[2] / "fakes" / "azure" / "spec" / "properties.json").read_text())
@@ -20,6 +22,10 @@ GRAPH = {
     "GET /identity/conditionalAccess/policies": "ca_policies",
     "GET /servicePrincipals": "service_principals",
     "GET /applications": "applications",
+}
+GRAPH_PIM = {
+    "GET /roleManagement/directory/roleEligibilityScheduleInstances": "directory_eligibility",
+    "GET /roleManagement/directory/roleAssignmentScheduleInstances": "directory_assignment_schedules",
 }
 ARM = {
     "roleAssignments": "role_assignments",
@@ -38,6 +44,13 @@ def test_fake_objects_use_only_declared_properties(estate: Estate) -> None:
         allowed = set(SPEC["graph"][operation]) | {"@odata.type"}
         for item in getattr(estate, attribute):
             problems += [f"{operation}: {key}" for key in item if key not in allowed]
+    for operation, attribute in GRAPH_PIM.items():
+        allowed = set(SPEC["graph"][operation])
+        for item in getattr(estate, attribute):
+            problems += [f"{operation}: {key}" for key in item if key not in allowed]
+    allowed = set(SPEC["graph"]["GET /groups/{id}/transitiveMembers"])
+    problems += [f"transitiveMembers: {key}" for members in estate.group_members.values() for m in members
+                 for key in FakeAzure._select_member(m, {"$select": [MEMBER_SELECT]}) if key not in allowed]
     singleton = set(SPEC["graph"]["GET /policies/identitySecurityDefaultsEnforcementPolicy"]) | {"@odata.context"}
     problems += [f"security defaults: {key}" for key in estate.security_defaults if key not in singleton]
     for name, attribute in ARM.items():

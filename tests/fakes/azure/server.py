@@ -221,6 +221,19 @@ class FakeAzure:
             }
             if g in lists:
                 return 200, self._page(path, query, lists[g], graph=True)
+            if g in ("/roleManagement/directory/roleEligibilityScheduleInstances",
+                     "/roleManagement/directory/roleAssignmentScheduleInstances"):
+                if e.directory_no_pim:
+                    return 400, {"error": {"code": "AadPremiumLicenseRequired",
+                                           "message": "The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license."}}
+                data = e.directory_eligibility if "Eligibility" in g else e.directory_assignment_schedules
+                return 200, self._page(path, query, data, graph=True)
+            match = re.fullmatch(r"/groups/([^/]+)/transitiveMembers", g)
+            if match:
+                if match.group(1) not in e.group_members:
+                    raise KeyError(g)
+                members = [self._select_member(m, query) for m in self._transitive(match.group(1))]
+                return 200, self._page(path, query, members, graph=True)
             if g == "/policies/identitySecurityDefaultsEnforcementPolicy":
                 return 200, e.security_defaults
             if g == "/policies/authorizationPolicy":
@@ -234,9 +247,11 @@ class FakeAzure:
                 return 200, self._page(path, query, [x for x in e.graph_grants if x["resourceId"] == match.group(1)], graph=True)
             match = re.fullmatch(r"/directoryObjects/([^/]+)", g)
             if match:
-                for obj in e.groups + e.users + e.service_principals:
-                    if obj["id"] == match.group(1):
-                        return 200, {"@odata.type": "#microsoft.graph.group", "id": obj["id"], "displayName": obj["displayName"]}
+                kinds = [("group", e.groups), ("user", e.users), ("servicePrincipal", e.service_principals)]
+                for kind, objects in kinds:
+                    for obj in objects:
+                        if obj["id"] == match.group(1):
+                            return 200, {"@odata.type": f"#microsoft.graph.{kind}", "id": obj["id"], "displayName": obj["displayName"]}
                 raise KeyError(g)
             raise KeyError(g)
         if path == "/subscriptions":
@@ -262,6 +277,25 @@ class FakeAzure:
             if tail == "/providers/microsoft.insights/diagnosticsettings":
                 return 200, {"value": e.diagnostic_settings[sub]}  # this API does not page
         raise KeyError(path)
+
+    def _transitive(self, group_id: str) -> list[dict[str, Any]]:
+        """Every member of a group, nested groups' members included, each once (what
+        /groups/{id}/transitiveMembers returns: the nested groups themselves are listed too)."""
+        seen: dict[str, dict[str, Any]] = {}
+        pending = [group_id]
+        while pending:
+            for obj in self.estate.group_members.get(pending.pop(), []):
+                if obj["id"] not in seen:
+                    seen[obj["id"]] = obj
+                    if obj.get("@odata.type") == "#microsoft.graph.group":
+                        pending.append(obj["id"])
+        return list(seen.values())
+
+    @staticmethod
+    def _select_member(obj: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+        """A directoryObject under $select: only the selected properties its type has, plus @odata.type."""
+        selected = (query.get("$select") or [""])[0].split(",")
+        return {k: v for k, v in obj.items() if k in selected or k in ("id", "@odata.type")}
 
     @staticmethod
     def _select_user(u: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:

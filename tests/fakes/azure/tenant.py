@@ -17,6 +17,7 @@ UAA = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
+DIRECTORY_SYNC = "d29b2b05-8046-44ba-8758-1e26182fcf32"  # Directory Synchronization Accounts
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 MICROSOFT_TENANT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
 
@@ -57,6 +58,12 @@ class Estate:
     graph_grants: list[dict[str, Any]]
     groups: list[dict[str, Any]]
     subscriptions: list[dict[str, Any]]
+    # PIM for Entra directory roles (Graph): eligibilities and active schedule instances
+    directory_eligibility: list[dict[str, Any]] = field(default_factory=list)
+    directory_assignment_schedules: list[dict[str, Any]] = field(default_factory=list)
+    directory_no_pim: bool = False  # no Entra ID P2: Graph answers 400 AadPremiumLicenseRequired
+    # group id -> its direct members (users, service principals, groups); the server flattens them
+    group_members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # ARM per subscription id
     role_assignments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     role_definitions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -125,8 +132,57 @@ def directory_assignment(principal_id: str, role_id: str, n: int) -> dict[str, A
     return {"id": f"lAPpYvVpN0KRkAEhdxReE{n:04d}-1", "principalId": principal_id, "directoryScopeId": "/", "roleDefinitionId": role_id}
 
 
+def directory_eligibility(principal_id: str, role_id: str, n: int, end: str | None = None) -> dict[str, Any]:
+    """A unifiedRoleEligibilityScheduleInstance (Graph v1.0 rbacapplication-list-roleeligibilityscheduleinstances shape)."""
+    return {
+        "id": f"8MYkhImhnkm70CbBdTyW1{n:04d}-1-e",
+        "principalId": principal_id,
+        "roleDefinitionId": role_id,
+        "directoryScopeId": "/",
+        "appScopeId": None,
+        "startDateTime": "2026-06-01T09:00:00Z",
+        "endDateTime": end,
+        "memberType": "Direct",
+        "roleEligibilityScheduleId": f"77f71919-62f3-4d0c-9f88-{n:012d}",
+    }
+
+
+def directory_schedule(assignment: dict[str, Any], kind: str = "Assigned", end: str | None = None) -> dict[str, Any]:
+    """A unifiedRoleAssignmentScheduleInstance for an active directory role assignment (Graph v1.0
+    rbacapplication-list-roleassignmentscheduleinstances shape): Assigned (standing) or Activated (JIT)."""
+    return {
+        "id": assignment["id"],
+        "principalId": assignment["principalId"],
+        "roleDefinitionId": assignment["roleDefinitionId"],
+        "directoryScopeId": "/",
+        "appScopeId": None,
+        "startDateTime": "2026-11-20T07:30:00Z" if kind == "Activated" else None,
+        "endDateTime": end,
+        "assignmentType": kind,
+        "memberType": "Direct",
+        "roleAssignmentOriginId": assignment["id"],
+        "roleAssignmentScheduleId": assignment["id"],
+    }
+
+
+def group(gid: str, name: str) -> dict[str, Any]:
+    """A security group as a directoryObject (what /directoryObjects/{id} and transitiveMembers return)."""
+    return {"@odata.type": "#microsoft.graph.group", "id": gid, "displayName": name}
+
+
+def member(obj: dict[str, Any]) -> dict[str, Any]:
+    """A group member as transitiveMembers lists it: a directoryObject with its @odata.type."""
+    if "@odata.type" in obj:
+        return obj
+    if "userPrincipalName" in obj:
+        return {"@odata.type": "#microsoft.graph.user", **obj}
+    return {"@odata.type": "#microsoft.graph.servicePrincipal", **obj}
+
+
 def ca_policy(pid: str, name: str, state: str, *, users: list[str] | None = None, roles: list[str] | None = None,
-              apps: list[str] | None = None, client_apps: list[str] | None = None, controls: list[str], operator: str = "OR") -> dict[str, Any]:
+              apps: list[str] | None = None, client_apps: list[str] | None = None, controls: list[str], operator: str = "OR",
+              exclude_users: list[str] | None = None, exclude_groups: list[str] | None = None,
+              exclude_roles: list[str] | None = None) -> dict[str, Any]:
     """A conditionalAccessPolicy (graph-conditionalAccessPolicies.json shape)."""
     return {
         "id": pid,
@@ -143,11 +199,11 @@ def ca_policy(pid: str, name: str, state: str, *, users: list[str] | None = None
             "applications": {"includeApplications": apps or ["All"], "excludeApplications": [], "includeUserActions": []},
             "users": {
                 "includeUsers": users or [],
-                "excludeUsers": [],
+                "excludeUsers": exclude_users or [],
                 "includeGroups": [],
-                "excludeGroups": [],
+                "excludeGroups": exclude_groups or [],
                 "includeRoles": roles or [],
-                "excludeRoles": [],
+                "excludeRoles": exclude_roles or [],
             },
         },
         "grantControls": {"operator": operator, "builtInControls": controls, "customAuthenticationFactors": [], "termsOfUse": []},
@@ -359,7 +415,8 @@ def northwind() -> Estate:
     breakglass = user(7, "breakglass@northwind.onmicrosoft.com", "Emergency access", last="2026-10-02T09:00:00Z", created="2023-01-09T09:10:00Z")
     lab_admin = user(8, "lab-admin@northwind.onmicrosoft.com", "Lab admin (shared)", last="2026-04-30T11:00:00Z", created="2023-06-12T09:00:00Z")
     old_contractor = user(9, "tomas@northwind.dev", "Tomas Berg", mail="tomas@northwind.dev", enabled=False, last="2026-02-27T09:00:00Z", created="2024-08-01T09:00:00Z")
-    users = [ana, dmitri, eve, farid, breakglass, lab_admin, old_contractor]
+    breakglass2 = user(10, "breakglass2@northwind.onmicrosoft.com", "Emergency access 2", last="2026-10-02T09:05:00Z", created="2023-01-09T09:12:00Z")
+    users = [ana, dmitri, eve, farid, breakglass, lab_admin, old_contractor, breakglass2]
     reg = [
         registration(ana, mfa=True, admin=True),
         registration(dmitri, mfa=True),
@@ -367,6 +424,7 @@ def northwind() -> Estate:
         registration(farid, mfa=False),
         registration(breakglass, mfa=True, methods=["fido2"], admin=True),
         registration(lab_admin, mfa=False, admin=True),
+        registration(breakglass2, mfa=True, methods=["fido2"], admin=True),
     ]  # tomas (disabled) is not in the report
     scanner_sp = service_principal(1, "5b7a0c1e-0d2f-4f3a-9b8c-7d6e5f4a3b21", "posture-scanner", t,
                                    certificates=[certificate(1, "posture-scanner-2026", "2026-01-05T00:00:00Z", "2027-01-05T00:00:00Z")])
@@ -389,7 +447,10 @@ def northwind() -> Estate:
     grants = [grant(scanner_sp, graph_sp, p, i) for i, p in enumerate(
         ["Directory.Read.All", "Policy.Read.All", "AuditLog.Read.All", "RoleManagement.Read.Directory", "UserAuthenticationMethod.Read.All"])]
     grants.append(grant(legacy_sp, graph_sp, "Directory.ReadWrite.All", 10))
-    ops_group = {"id": "d4000001-0000-4000-8000-000000000001", "displayName": "nw-ops"}
+    ops_group = group("d4000001-0000-4000-8000-000000000001", "nw-ops")
+    # Owner on nw-dev through a group; a nested vendor group brings the Acme guest in with it.
+    platform_admins = group("d4000002-0000-4000-8000-000000000002", "nw-platform-admins")
+    acme_staff = group("d4000003-0000-4000-8000-000000000003", "acme-outsourcing-staff")
 
     prod, dev = NW_PROD, NW_DEV
     mg_scope = "/providers/Microsoft.Management/managementGroups/northwind"
@@ -403,6 +464,7 @@ def northwind() -> Estate:
     ana_dev = role_assignment(dev, 11, ana["id"], "User", OWNER, f"/subscriptions/{dev}", "2023-02-01T10:00:00Z")
     farid_dev = role_assignment(dev, 12, farid["id"], "User", CONTRIBUTOR, f"/subscriptions/{dev}", "2026-10-02T10:00:00Z")
     acme_dev = role_assignment(dev, 13, acme_sp["id"], "ServicePrincipal", READER, f"/subscriptions/{dev}")
+    platform_dev = role_assignment(dev, 14, platform_admins["id"], "Group", OWNER, f"/subscriptions/{dev}", "2026-03-02T10:00:00Z")
     scanner_mg_dev = role_assignment(dev, 5, scanner_sp["id"], "ServicePrincipal", READER, mg_scope)
     scanner_mg_dev["name"] = scanner_mg["name"]
     scanner_mg_dev["id"] = scanner_mg["id"]  # the same inherited assignment, seen from both subscriptions
@@ -412,6 +474,14 @@ def northwind() -> Estate:
     custom_logs = role_definition(prod, "1a7b3cad-2e4f-4061-b728-394a5b6c7d8e", "NW Log Reader", "CustomRole",
                                   ["Microsoft.Insights/*/read", "Microsoft.OperationalInsights/workspaces/query/*/read"], [f"/subscriptions/{prod}"])
 
+    # Ana is a standing Global Administrator next to the two break-glass accounts; Farid is
+    # eligible (just-in-time through PIM).
+    directory_assignments = [
+        directory_assignment(ana["id"], GLOBAL_ADMIN, 1),
+        directory_assignment(breakglass["id"], GLOBAL_ADMIN, 2),
+        directory_assignment(lab_admin["id"], USER_ADMIN, 3),
+        directory_assignment(breakglass2["id"], GLOBAL_ADMIN, 4),
+    ]
     return Estate(
         tenant_id=t,
         organization={
@@ -424,11 +494,9 @@ def northwind() -> Estate:
         },
         users=users,
         registration=reg,
-        directory_role_assignments=[
-            directory_assignment(ana["id"], GLOBAL_ADMIN, 1),
-            directory_assignment(breakglass["id"], GLOBAL_ADMIN, 2),
-            directory_assignment(lab_admin["id"], USER_ADMIN, 3),
-        ],
+        directory_role_assignments=directory_assignments,
+        directory_eligibility=[directory_eligibility(farid["id"], GLOBAL_ADMIN, 1, "2027-06-01T00:00:00Z")],
+        directory_assignment_schedules=[directory_schedule(a) for a in directory_assignments],
         directory_role_definitions=[
             {"id": GLOBAL_ADMIN, "displayName": "Global Administrator", "isBuiltIn": True},
             {"id": USER_ADMIN, "displayName": "User Administrator", "isBuiltIn": True},
@@ -437,23 +505,30 @@ def northwind() -> Estate:
                            "id": "00000000-0000-0000-0000-000000000005", "displayName": "Security Defaults",
                            "description": "Security defaults is a set of basic identity security mechanisms recommended by Microsoft.", "isEnabled": False},
         ca_policies=[
-            ca_policy("1b2c3d4e-0001-4000-8000-000000000001", "Require MFA for all users", "enabled", users=["All"], controls=["mfa"]),
+            ca_policy("1b2c3d4e-0001-4000-8000-000000000001", "Require MFA for all users", "enabled", users=["All"], controls=["mfa"],
+                      exclude_users=[breakglass["id"], breakglass2["id"]]),
             ca_policy("1b2c3d4e-0002-4000-8000-000000000002", "Block legacy authentication", "enabledForReportingButNotEnforced",
-                      users=["All"], client_apps=["exchangeActiveSync", "other"], controls=["block"]),
+                      users=["All"], client_apps=["exchangeActiveSync", "other"], controls=["block"],
+                      exclude_users=[breakglass["id"]]),
         ],
         authorization_policy={"id": "authorizationPolicy", "displayName": "Authorization Policy", "allowInvitesFrom": "everyone",
                               "allowedToSignUpEmailBasedSubscriptions": True, "blockMsolPowerShell": False},
         service_principals=sps,
         applications=apps,
         graph_grants=grants,
-        groups=[ops_group],
+        groups=[ops_group, platform_admins, acme_staff],
+        group_members={
+            ops_group["id"]: [member(ana), member(farid)],
+            platform_admins["id"]: [member(farid), acme_staff],
+            acme_staff["id"]: [member(eve)],
+        },
         subscriptions=[
             subscription(prod, "nw-prod", t, {"environment": "production"}),
             subscription(dev, "nw-dev", t, {"environment": "development"}),
         ],
         role_assignments={
             prod: [ana_prod, eve_prod, farid_prod, deployer_prod, scanner_mg, ops_rg],
-            dev: [ana_dev, farid_dev, acme_dev, scanner_mg_dev],
+            dev: [ana_dev, farid_dev, acme_dev, scanner_mg_dev, platform_dev],
         },
         role_definitions={
             prod: _builtin_roles(prod) + [custom_superuser, custom_logs],
@@ -467,7 +542,8 @@ def northwind() -> Estate:
             prod: [schedule_instance(ana_prod, "Assigned", None), schedule_instance(eve_prod, "Assigned", None),
                    schedule_instance(farid_prod, "Activated", "2026-11-20T15:00:00Z"),
                    schedule_instance(deployer_prod, "Assigned", "2027-05-01T00:00:00Z")],
-            dev: [schedule_instance(ana_dev, "Assigned", None), schedule_instance(farid_dev, "Assigned", None)],
+            dev: [schedule_instance(ana_dev, "Assigned", None), schedule_instance(farid_dev, "Assigned", None),
+                  schedule_instance(platform_dev, "Assigned", None)],
         },
         classic_admins={
             prod: [classic_admin(prod, "dmitri@northwind.dev", "ServiceAdministrator;AccountAdministrator", 1)],
@@ -482,18 +558,20 @@ def northwind() -> Estate:
 
 def sandbox() -> Estate:
     """A second, smaller tenant with a different sign-in setup (legacy auth blocked, device
-    compliance for admins, MFA still in report-only, one Global Administrator)."""
+    compliance for admins, MFA still in report-only, one standing Global Administrator, Entra ID P2)."""
     t = SANDBOX_TENANT
     admin = user(101, "sandbox-admin@nwlabs-sandbox.onmicrosoft.com", "Sandbox admin", last="2026-11-17T09:00:00Z", created="2025-02-01T09:00:00Z")
     tester = user(102, "ci-tester@nwlabs-sandbox.onmicrosoft.com", "CI tester", last="2026-11-20T06:00:00Z", created="2025-02-01T09:00:00Z")
     users = [admin, tester]
+    sandbox_ga = directory_assignment(admin["id"], GLOBAL_ADMIN, 101)
     return Estate(
         tenant_id=t,
         organization={"id": t, "displayName": "Northwind Labs Sandbox",
                       "verifiedDomains": [{"capabilities": "Email", "isDefault": True, "isInitial": True, "name": "nwlabs-sandbox.onmicrosoft.com", "type": "Managed"}]},
         users=users,
         registration=[registration(admin, mfa=True, admin=True), registration(tester, mfa=True)],
-        directory_role_assignments=[directory_assignment(admin["id"], GLOBAL_ADMIN, 101)],
+        directory_role_assignments=[sandbox_ga],
+        directory_assignment_schedules=[directory_schedule(sandbox_ga)],
         directory_role_definitions=[{"id": GLOBAL_ADMIN, "displayName": "Global Administrator", "isBuiltIn": True}],
         security_defaults={"id": "00000000-0000-0000-0000-000000000005", "displayName": "Security Defaults", "description": "", "isEnabled": False},
         ca_policies=[
@@ -501,7 +579,7 @@ def sandbox() -> Estate:
             ca_policy("2c3d4e5f-0002-4000-8000-000000000002", "Block legacy authentication", "enabled",
                       users=["All"], client_apps=["exchangeActiveSync", "other"], controls=["block"]),
             ca_policy("2c3d4e5f-0003-4000-8000-000000000003", "Admins on compliant devices", "enabled",
-                      roles=[GLOBAL_ADMIN], controls=["compliantDevice", "domainJoinedDevice"]),
+                      roles=[GLOBAL_ADMIN], controls=["compliantDevice", "domainJoinedDevice"], exclude_roles=[DIRECTORY_SYNC]),
         ],
         authorization_policy={"id": "authorizationPolicy", "displayName": "Authorization Policy", "allowInvitesFrom": "adminsAndGuestInviters"},
         service_principals=[graph_service_principal()],
@@ -515,5 +593,4 @@ def sandbox() -> Estate:
         assignment_schedules={SANDBOX_SUB: []},
         classic_admins={SANDBOX_SUB: []},
         diagnostic_settings={SANDBOX_SUB: [diagnostic_setting(SANDBOX_SUB, "activity-to-law", "law-sandbox")]},
-        no_pim={SANDBOX_SUB},
     )
