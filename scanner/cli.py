@@ -269,16 +269,36 @@ def _listed_policies(extra: Sequence[str], no_default: bool) -> list[Any]:
 @_policy_source_options
 @click.option("--tag", help="Only policies with this tag.")
 @click.option("--resource", "resource_type", help="Only policies on this resource type.")
+@click.option("--platform", help="Only policies of this platform (github, aws, azure, people).")
 @click.option("--guide", help="Only policies enforcing this guide control (e.g. ZT-1).")
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="markdown: a table for documentation (the README's tables are made so).")
 def policies_list(extra: Sequence[str], no_default_policies: bool, tag: str | None, resource_type: str | None,
-                  guide: str | None) -> None:
+                  platform: str | None, guide: str | None, output_format: str) -> None:
     """List policies: id, severity, guide control, resource type, title."""
     rows = [p for p in _listed_policies(extra, no_default_policies)
             if (not tag or tag in p.tags) and (not resource_type or p.resource == resource_type)
+            and (not platform or p.id.split("_", 1)[0] == platform)
             and (not guide or p.area.lower() == guide.lower())]
-    for p in rows:
-        click.echo(f"{p.id:55} {p.severity.value:8} {p.area:5} {p.resource:26} {p.title}")
+    if output_format == "json":
+        import json as json_module
+
+        click.echo(json_module.dumps([p.to_json() for p in rows], indent=2))
+    elif output_format == "markdown":
+        click.echo(policy_table(rows))
+    else:
+        for p in rows:
+            click.echo(f"{p.id:55} {p.severity.value:8} {p.area:5} {p.resource:26} {p.title}")
     click.echo(f"{len(rows)} policies", err=True)
+
+
+def policy_table(rows: Sequence[Any]) -> str:
+    """A Markdown table of policies: id, resource, severity, guide control, CIS / NIST, title."""
+    lines = ["| id | resource | severity | guide | CIS / NIST | checks that |", "|---|---|---|---|---|---|"]
+    for p in rows:
+        refs = "; ".join(p.references[k] for k in ("cis", "nist") if p.references.get(k)) or "—"
+        lines.append(f"| `{p.id}` | {p.resource} | {p.severity.value} | {p.area} | {refs} | {p.title} |")
+    return "\n".join(lines)
 
 
 @policies.command("show")
