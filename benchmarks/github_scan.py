@@ -140,6 +140,18 @@ def main(argv: list[str] | None = None) -> int:
     share_304 = warm_stats["statuses"].get(304, 0) / max(1, warm_total)
     writes = cold_stats["writes"] + warm_stats["writes"]
 
+    # make_large_org gives one repository in a hundred 60 deploy keys and 30 environments, more
+    # than the batch query's first page: they must come back whole, not cut at 50 / 25.
+    long_repos = [
+        r for r in cold.resources
+        if r.type == "github.repository" and r.name.endswith(tuple(f"-{i:04d}" for i in range(7, args.repos, 100)))
+    ]
+    paged_complete = bool(long_repos) and all(
+        isinstance(r.attributes["deploy_keys"], list) and len(r.attributes["deploy_keys"]) == 60
+        and isinstance(r.attributes["environments"], list) and len(r.attributes["environments"]) == 30
+        for r in long_repos
+    )
+
     def verdict(passed: bool) -> str:
         return "ok " if passed else "MISS"
 
@@ -150,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         (share_304 >= TARGET_304_SHARE, f"304 share on re-scan: {share_304:.1%} of {warm_total}  (target >= {TARGET_304_SHARE:.0%})"),
         (not writes, f"non-read requests: {len(writes)}  (target 0){' ' + str(writes[:3]) if writes else ''}"),
         (all(s.status == "ok" for s in (*cold.sources, *warm.sources)), "sources ok on both runs"),
+        (paged_complete, f"{len(long_repos)} repositories beyond one GraphQL page read in full (60 keys, 30 environments)"),
     ]
     for passed, line in checks:
         ok = ok and passed

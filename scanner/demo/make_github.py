@@ -200,13 +200,24 @@ def labs() -> tuple[list[Resource], SourceStatus]:
         ],
         repositories_count=len(repos),
     )
-    resources = _resources(raw, repos)
+    # Access through teams: "platform" (ana-silva, bochen) admin on api; "developers" (bochen,
+    # dvolkov, build-bot-legacy) write on api, web and mobile-app -- the leaver keeps write this way.
+    developers = {f"{LABS}/{name}": "WRITE" for name in ("api", "web", "mobile-app")}
+    teams = {
+        "ana-silva": {f"{LABS}/api": "ADMIN"},
+        "bochen": {**developers, f"{LABS}/api": "ADMIN"},
+        "dvolkov": developers,
+        "build-bot-legacy": developers,
+    }
+    resources = _resources(raw, repos, teams)
     status = SourceStatus(
         name=LABS, platform="github", status="ok", identity="user ana-silva",
         started_at="2026-11-20T08:58:41Z", finished_at="2026-11-20T08:58:44Z",
         api_calls={"GET /orgs/{org}": 1, "GET /orgs/{org}/members": 3, "GET /orgs/{org}/outside_collaborators": 2,
                    "GET /orgs/{org}/repos": 1, "GET /repos/{owner}/{repo}/hooks": 6,
-                   "GET /repos/{owner}/{repo}/actions/permissions/workflow": 6, "POST /graphql": 2, "GET /user": 1},
+                   "GET /repos/{owner}/{repo}/actions/permissions/workflow": 6, "POST /graphql": 2, "GET /user": 1,
+                   "GET /orgs/{org}/teams": 1, "GET /orgs/{org}/teams/{team_slug}/members": 2,
+                   "GET /orgs/{org}/teams/{team_slug}/repos": 2},
     )
     return resources, status
 
@@ -263,8 +274,12 @@ def oss() -> tuple[list[Resource], SourceStatus]:
     return resources, status
 
 
-def _resources(raw: mapping.OrgRaw, repos: list[mapping.RepoRaw]) -> list[Resource]:
-    access = mapping.repository_access((r.rest["full_name"], r.direct_collaborators, r.outside_collaborators) for r in repos)
+def _resources(
+    raw: mapping.OrgRaw, repos: list[mapping.RepoRaw], teams: dict[str, dict[str, str]] | None = None
+) -> list[Resource]:
+    access = mapping.repository_access(
+        ((r.rest["full_name"], r.direct_collaborators, r.outside_collaborators) for r in repos), teams or {}
+    )
     return [
         mapping.map_organization(raw),
         *mapping.map_members(raw, access, NOW),

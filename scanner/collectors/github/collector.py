@@ -5,12 +5,15 @@ Per organization, in this order (org-wide endpoints before per-repository ones):
 1. REST, once per org: ``/user`` (who we are), ``/orgs/{org}``, owners, members, outside
    collaborators, the ``filter=2fa_disabled`` lists, the repository list (which carries
    ``security_and_analysis`` and topics), Actions settings, runner groups, webhooks, App
-   installations, rulesets, SAML credential authorizations (GHEC).
+   installations, rulesets, SAML credential authorizations (GHEC); the teams with each team's
+   members and repositories (access through teams).
 2. GraphQL, 25 repositories per query: default-branch protection, rulesets, collaborators,
-   deploy keys, environments, CODEOWNERS, Dependabot alerts. One paginated query for SAML identities.
+   deploy keys, environments, CODEOWNERS, Dependabot alerts; then follow-up queries for every
+   connection longer than its first page (next pages of many repositories share a query).
+   One paginated query for SAML identities.
 3. REST, per repository the token administers: webhooks and the Actions token permission.
 
-That is about 2.1 requests per repository plus a constant per org. Work runs on at most
+That is about 2.2 requests per repository plus 1 + 2 per team and a constant per org. Work runs on at most
 ``context.concurrency`` threads. Whatever the token cannot read becomes ``Unknown("needs ...")``
 and a note on the source status; one organization failing never stops the others.
 """
@@ -30,7 +33,14 @@ from typing import Any, TypeVar
 import requests
 from requests.adapters import HTTPAdapter
 
-from scanner.collectors.base import CallCounter, CollectContext, Collector, CollectResult, iso, redact
+from scanner.collectors.base import (
+    CallCounter,
+    CollectContext,
+    Collector,
+    CollectResult,
+    iso,
+    redact,
+)
 from scanner.collectors.github import mapping, queries
 from scanner.collectors.github.auth import AppInstallationCredential, TokenCredential
 from scanner.collectors.github.cache import EtagCache
@@ -250,8 +260,8 @@ class GitHubCollector(Collector):
                 sleep=self._sleep,
                 on_wait=lambda message: self.context.progress.log(org, message),
             )
-            identity = self._identity(client, credential)
-            resources = _OrgReader(self, client, run).read()
+            identity, viewer_login = self._identity(client, credential)
+            resources = _OrgReader(self, client, run, viewer_login).read()
             state = "partial" if (run.errors or run.missing) else "ok"
         except CollectorError as exc:
             resources = []
@@ -278,13 +288,16 @@ class GitHubCollector(Collector):
         )
         return resources, status
 
-    def _identity(self, client: GitHubClient, credential: TokenCredential | AppInstallationCredential) -> str:
+    def _identity(
+        self, client: GitHubClient, credential: TokenCredential | AppInstallationCredential
+    ) -> tuple[str, str | None]:
+        """Who we are, for the source status, and the user login (None for an App installation)."""
         if isinstance(credential, AppInstallationCredential):
             credential.authorization(client)  # exchange now, so a bad App fails before any read
-            return credential.describe()
+            return credential.describe(), None
         user = client.get_json("/user")
         login = user.get("login") if isinstance(user, dict) else None
-        return f"user {login}" if login else "token"
+        return (f"user {login}" if login else "token"), (str(login) if login else "")
 
     def _explain(self, org: str, exc: CollectorError) -> str:
         url = self.config.url
@@ -327,8 +340,9 @@ def _read_secret_file(path: Path, key: str) -> str:
 class _OrgReader:
     """Reads one organization with one client; records what it could not read on ``run``."""
 
-    def __init__(self, collector: GitHubCollector, client: GitHubClient, run: _OrgRun) -> None:
+    def __init__(self, collector: GitHubCollector, client: GitHubClient, run: _OrgRun, viewer_login: str | None) -> None:
         self.collector = collector
+        self.viewer_login = viewer_login  # None: an App installation
         self.client = client
         self.run = run
         self.org = run.org
@@ -413,6 +427,16 @@ class _OrgReader:
         saml = self.optional("SAML SSO configuration and linked identities", mapping.NEEDS_OWNER, self._saml)
 
         repos = self._repositories()
+        sees_every_team = self.viewer_login is None or self.viewer_login in {o.get("login") for o in owners}
+        if sees_every_team:
+            team_access: Any = self.optional(
+                "repository access through teams", mapping.NEEDS_OWNER, lambda: self._team_access(repos)
+            )
+        else:
+            # A member sees neither secret teams nor the repositories it cannot read itself: the
+            # list would understate someone's access, so it is unknown rather than short.
+            team_access = Unknown(mapping.NEEDS_OWNER + " to see every team")
+            self.run.missing[mapping.NEEDS_OWNER].add("repository access through teams")
         self.progress.task(org, f"GitHub {org}: repositories", total=len(repos))
         repo_raws = self._read_repositories(repos)
 
@@ -440,12 +464,43 @@ class _OrgReader:
         if organization.attributes.get("two_factor_requirement_enabled") == Unknown(mapping.NEEDS_OWNER):
             self.run.missing[mapping.NEEDS_OWNER].add("organization security settings (2FA requirement, base permission)")
         access = mapping.repository_access(
-            (r.rest["full_name"], r.direct_collaborators, r.outside_collaborators) for r in repo_raws
+            ((r.rest["full_name"], r.direct_collaborators, r.outside_collaborators) for r in repo_raws), team_access
         )
         members_resources = mapping.map_members(raw, access, now)
         critical = self.collector.config.critical_topics
         repositories = [mapping.map_repository(r, critical, now) for r in repo_raws]
         return [organization, *members_resources, *repositories]
+
+    def _team_access(self, repos: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+        """login -> {repository full name: PERMISSION} granted through teams, over the scanned
+        repositories. REST, one team list plus each team's members and repositories (100 a page):
+        GitHub lists a child team's members under its parent too, so a parent's repositories reach
+        them; these GETs are ETag-cached, where the equivalent GraphQL would not be."""
+        client, org = self.client, self.org
+        scanned = {str(r.get("full_name")) for r in repos}
+        teams = client.paginate("/orgs/{org}/teams", org=org)
+        slugs = sorted({str(t["slug"]) for t in teams if isinstance(t, dict) and t.get("slug")})
+
+        def read_team(slug: str) -> tuple[list[Any], list[Any]]:
+            members = client.paginate("/orgs/{org}/teams/{team_slug}/members", org=org, team_slug=slug)
+            team_repos = client.paginate("/orgs/{org}/teams/{team_slug}/repos", org=org, team_slug=slug)
+            return members, team_repos
+
+        access: dict[str, dict[str, str]] = {}
+        for members, team_repos in self.collector.map_parallel(read_team, slugs):
+            grants = {
+                str(repo.get("full_name")): mapping.team_repository_permission(repo)
+                for repo in team_repos
+                if isinstance(repo, dict) and str(repo.get("full_name")) in scanned
+            }
+            for member in members:
+                login = member.get("login") if isinstance(member, dict) else None
+                if not login:
+                    continue
+                mine = access.setdefault(str(login), {})
+                for full_name, permission in grants.items():
+                    mine[full_name] = mapping.strongest(mine.get(full_name), permission)
+        return access
 
     def _two_factor_disabled(self) -> set[str]:
         client, org = self.client, self.org

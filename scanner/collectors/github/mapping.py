@@ -670,20 +670,52 @@ def _security_status(security: Any, key: str) -> Any:
     return entry.get("status") == "enabled"
 
 
-def repository_access(repos: Iterable[tuple[str, MaybeUnknown, MaybeUnknown]]) -> MaybeUnknown:
-    """login -> {"admin": [repos], "write": [repos]} from each repo's direct + outside collaborators.
+PERMISSION_RANK = {"READ": 1, "TRIAGE": 2, "WRITE": 3, "MAINTAIN": 4, "ADMIN": 5}
+_ROLE_PERMISSION = {"read": "READ", "pull": "READ", "triage": "TRIAGE", "write": "WRITE", "push": "WRITE",
+                    "maintain": "MAINTAIN", "admin": "ADMIN"}
 
-    Unknown as a whole when any repository's collaborators could not be read: a partial list
-    would understate someone's access.
+
+def strongest(current: str | None, other: str) -> str:
+    """The higher of two repository permissions (READ < TRIAGE < WRITE < MAINTAIN < ADMIN)."""
+    if current is None or PERMISSION_RANK.get(other, 0) > PERMISSION_RANK.get(current, 0):
+        return other
+    return current
+
+
+def team_repository_permission(repo: Mapping[str, Any]) -> str:
+    """A team's permission on a repository from ``GET /orgs/{org}/teams/{slug}/repos``: the
+    ``permissions`` flags (which a custom role also sets), else ``role_name``."""
+    flags = repo.get("permissions") or {}
+    for flag, level in (("admin", "ADMIN"), ("maintain", "MAINTAIN"), ("push", "WRITE"), ("triage", "TRIAGE")):
+        if flags.get(flag):
+            return level
+    return _ROLE_PERMISSION.get(str(repo.get("role_name") or "").lower(), "READ")
+
+
+def repository_access(
+    repos: Iterable[tuple[str, MaybeUnknown, MaybeUnknown]],
+    team_access: MaybeUnknown = None,  # login -> {full_name: PERMISSION} through teams
+) -> MaybeUnknown:
+    """login -> {"admin": [repos], "write": [repos]} from each repo's direct and outside
+    collaborators and, when given, the access members hold through teams (the strongest wins).
+
+    Unknown as a whole when any repository's collaborators or the team grants could not be read:
+    a partial list would understate someone's access.
     """
+    if isinstance(team_access, Unknown):
+        return Unknown(f"{team_access.reason} (repository access through teams)")
+    by_team: dict[str, dict[str, str]] = {}
+    for login, grants in (team_access or {}).items():
+        for full_name, permission in grants.items():
+            by_team.setdefault(full_name, {})[login] = permission
     access: dict[str, dict[str, list[str]]] = {}
     for full_name, direct, outside in repos:
         for part in (direct, outside):
             if isinstance(part, Unknown):
                 return Unknown(f"{part.reason} (at least {full_name})")
-        seen: dict[str, str] = {}
+        seen: dict[str, str] = dict(by_team.get(full_name, {}))
         for login, permission in list(direct) + list(outside):
-            seen[login] = permission
+            seen[login] = strongest(seen.get(login), permission)
         for login, permission in seen.items():
             entry = access.setdefault(login, {"admin": [], "write": []})
             if permission == "ADMIN":

@@ -2,7 +2,9 @@
 
 GraphQL carries what it batches well: per repository the classic branch protection rules, the rulesets that apply (repository and organization level), direct and outside
 collaborators, deploy keys, environments with their protection rules, CODEOWNERS presence and
-errors, and Dependabot alerts; many repositories per query through aliases. Organization-level
+errors, and Dependabot alerts; many repositories per query through aliases. Connections longer
+than their first page are read on by ``follow_up_query`` (next pages of several repositories, and
+of rulesets' or environments' own connections by ``node(id:)``, in one query). Organization-level
 SAML identities come from one paginated query.
 """
 

@@ -137,8 +137,17 @@ MEMBER = ResourceType(
         ),
         attr("days_since_last_activity", "integer", "Whole days since last_activity_at.", nullable=True),
         attr("handles", "list", "Identifiers a roster may name this account by: login, SAML name id, email."),
-        attr("admin_repositories", "list", "Repositories where the account is a direct collaborator with admin."),
-        attr("write_repositories", "list", "Repositories where the account is a direct collaborator with write or more."),
+        attr(
+            "admin_repositories",
+            "list",
+            "Scanned repositories where the account has admin, as a direct collaborator or through a team "
+            "(not counting the org base permission or ownership).",
+        ),
+        attr(
+            "write_repositories",
+            "list",
+            "Scanned repositories where the account has write, maintain or admin, directly or through a team.",
+        ),
     ),
 )
 

@@ -14,7 +14,15 @@ from scanner.inventory.model import Unknown
 from tests.collectors.github.helpers import by_id, statuses
 from tests.collectors.github.test_github_collector import SCHEMA
 from tests.fakes.github import FakeGitHub, default_world
-from tests.fakes.github.model import BranchProtection, DeployKey, Environment, Org, Repo, Ruleset, World
+from tests.fakes.github.model import (
+    BranchProtection,
+    DeployKey,
+    Environment,
+    Org,
+    Repo,
+    Ruleset,
+    World,
+)
 
 FULL_NAME = "northwind-labs/monorepo"
 

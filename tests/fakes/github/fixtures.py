@@ -343,10 +343,13 @@ def make_large_org(repos: int = 1000, members: int = 500, teams: int = 50, *, lo
                                                      require_code_owner_reviews=i % 2 == 0)} if protected else {},
                 collaborators=[Collaborator(f"dev{1 + i % (members - 1):04d}", "admin" if i % 50 == 0 else "push")],
                 hooks=[Hook(f"https://ci.bigcorp.example/{i}", has_secret=i % 7 != 0)] if i % 4 == 0 else [],
-                deploy_keys=[DeployKey(f"deploy-{i}", read_only=i % 6 != 0)] if i % 6 == 0 else [],
+                deploy_keys=[DeployKey(f"deploy-{i}", read_only=i % 6 != 0)] if i % 6 == 0 else
+                # One repository in a hundred holds more deploy keys and environments than the
+                # batch query's first page (50 and 25): the collector must page on for them.
+                [DeployKey(f"deploy-{i}-{k:02d}") for k in range(60)] if i % 100 == 7 else [],
                 environments=[Environment("production", reviewers=[("User", "bigcorp-owner")] if i % 2 else [])]
                 if i % 5 == 0
-                else [],
+                else [Environment(f"preview-{k:02d}") for k in range(30)] if i % 100 == 7 else [],
                 files={".github/CODEOWNERS": "* @bigcorp/team-00\n"} if i % 2 == 0 else {},
             )
         )

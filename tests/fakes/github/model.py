@@ -308,6 +308,15 @@ class Org:
     def team(self, slug: str) -> Team | None:
         return next((t for t in self.teams if t.slug == slug), None)
 
+    def team_members(self, team: Team) -> list[str]:
+        """Everyone in ``team`` or in a team below it: GitHub lists child-team members under the
+        parent, and a child team inherits its parent's repository access."""
+        logins = list(team.members)
+        for child in self.teams:
+            if child.parent == team.slug and child is not team:
+                logins += [login for login in self.team_members(child) if login not in logins]
+        return logins
+
     def is_owner(self, login: str | None) -> bool:
         member = self.member(login) if login else None
         return member is not None and member.role == "admin"

@@ -126,7 +126,7 @@ def repo_permission(org: Org, repo: Repo, login: str | None, viewer: Viewer) -> 
     if viewer == "member":
         raise_to(BASE_PERMISSION[org.default_repository_permission])
         for team in org.teams:
-            if login in team.members and repo.name in team.repos:
+            if login in org.team_members(team) and repo.name in team.repos:
                 raise_to(team.repos[repo.name])
     for collaborator in repo.collaborators:
         if collaborator.login.lower() == login.lower():
@@ -889,7 +889,7 @@ def list_team_members(req: Request) -> Response:
     org, team = _get_team(req)
     role = req.query.get("role", "all")
     items = []
-    for login in team.members:
+    for login in org.team_members(team):  # child teams' members included, as on GitHub
         if role == "maintainer" and login not in team.maintainers:
             continue
         if role == "member" and login in team.maintainers:
