@@ -263,15 +263,10 @@ def map_tenant(
     directory_role_assignments: Part,
     users: Part,
     display_names: Mapping[str, str],
-    tenant_directory: TenantDirectory | None = None,
+    tenant_directory: TenantDirectory,
 ) -> Resource:
     """The tenant resource: sign-in policy and its exclusions, Global Administrators (standing
     and eligible), guest settings."""
-    if tenant_directory is None:
-        tenant_directory = TenantDirectory(
-            Directory(tenant_id, [], users if isinstance(users, Unknown) else {str(u.get("id")): u for u in users}, {}),
-            {}, display_names, Unknown("not read"), Unknown("not read"), Unknown("not read"),
-        )
     org_name = tenant_id
     domains: Part
     if isinstance(organization, Unknown):
@@ -409,7 +404,7 @@ def map_user(
     registration: Part,
     roles_by_principal: Part,
     admins: Part,
-    eligible_roles_by_principal: Part = None,
+    eligible_roles_by_principal: Part,
 ) -> Resource:
     """One Entra user. ``sign_in`` is the Unknown when signInActivity could not be read;
     ``registration`` the user's userRegistrationDetails entry (None when absent) or Unknown."""
@@ -454,8 +449,7 @@ def map_user(
         methods = list(registration.get("methodsRegistered") or [])
 
     directory_roles = _either(roles_by_principal, lambda index: index.get(object_id, []))
-    eligible_roles = _either(eligible_roles_by_principal if eligible_roles_by_principal is not None else Unknown("not read"),
-                             lambda index: index.get(object_id, []))
+    eligible_roles = _either(eligible_roles_by_principal, lambda index: index.get(object_id, []))
     is_admin = _either(admins, lambda ids: object_id in ids)
     handles = sorted({upn, object_id} | ({str(mail)} if mail else set()))
     return Resource(

@@ -4,9 +4,8 @@ PIM-eligible directory roles, and groups holding Azure RBAC roles."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
