@@ -134,18 +134,27 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
         assignment = out[index]
         principal = _first_string(assignment.attributes, PRINCIPAL_ID_ATTRIBUTES)
         user = users_by_object_id.get(principal.lower()) if principal else None
+        members = _group_members(assignment, users_by_object_id)
         if roster_state is not None:
             link = _Link(None, roster_state)
         elif user is not None and user.id in linked:
             link = _Link(linked[user.id][0], "principal")
         elif user is not None and isinstance(user.attributes.get("link_method"), Unknown):
             link = _Link(None, user.attributes["link_method"])
+        elif members:
+            # Held through a group: no single owner, but each linked member's summary shows it.
+            link = _Link(None, "group")
         else:
             link = _Link(None, "none")
         assignment = assignment.with_attributes(**_derived(link, roster_state))
         out[index] = assignment
         if link.person is not None:
             assignments_by_person[link.person.id].append(assignment)
+        elif roster_state is None:
+            for member in members:
+                # A disabled member gains nothing from the group; only enabled ones hold the role.
+                if member.id in linked and member.attributes.get("active") is not False:
+                    assignments_by_person[linked[member.id][0].id].append(assignment)
 
     accounts_by_person: dict[str, list[Resource]] = defaultdict(list)
     for person, account in linked.values():
@@ -153,6 +162,17 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
     for person in people:
         out.append(_person_resource(person, accounts_by_person[person.id], assignments_by_person[person.id], labels))
     return inventory.replace_resources(out)
+
+
+def _group_members(assignment: Resource, users_by_object_id: Mapping[str, Resource]) -> list[Resource]:
+    """The Entra users holding ``assignment`` through its group principal (none for a user principal)."""
+    if assignment.attributes.get("principal_type") != "Group":
+        return []
+    member_ids = assignment.attributes.get("group_member_ids")
+    if not isinstance(member_ids, list):
+        return []
+    users = (users_by_object_id.get(str(m).lower()) for m in member_ids)
+    return [u for u in users if u is not None]
 
 
 def _roster_state(inventory: Inventory, people: Sequence[_Person]) -> str | Unknown | None:
@@ -371,7 +391,10 @@ class Labels:
     def role_assignment(self, assignment: Resource) -> str:
         """``Owner on nw-prod``, ``Contributor on nw-dev/rg-platform``, ``Reader on management group x``."""
         role = _first_string(assignment.attributes, ROLE_NAME_ATTRIBUTES) or "role"
-        return f"{role} on {self.arm_scope(assignment.attributes.get('scope'), assignment.scope)}"
+        label = f"{role} on {self.arm_scope(assignment.attributes.get('scope'), assignment.scope)}"
+        if assignment.attributes.get("principal_type") == "Group":
+            label += f" (via group {assignment.attributes.get('principal_name') or 'unnamed'})"
+        return label
 
     def arm_scope(self, scope: Any, fallback: str) -> str:
         if not isinstance(scope, str) or not scope:

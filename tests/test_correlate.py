@@ -329,3 +329,20 @@ def test_role_assignment_labels_name_the_subscription_and_resource_group() -> No
     assert labels.role_assignment(unknown_sub) == "Reader on sub-9"
     management = role_assignment("ra-3", "oid", "Owner", scope="/providers/Microsoft.Management/managementGroups/root-mg")
     assert labels.account(management) == "azure:Owner on management group root-mg"
+
+
+def test_a_role_held_through_a_group_shows_on_each_enabled_linked_member() -> None:
+    group_owner = role_assignment("ra-group", "oid-group", "Owner", principal_type="Group",
+                                  principal_name="platform-admins", group_member_ids=["OID-ANA", "oid-dmitri", "oid-app"])
+    resources = team() + [r for r in accounts() if r.type != "azure.user"] + [
+        entra_user("ana@acme.dev", "oid-ana", is_admin=True),
+        entra_user("dmitri@acme.dev", "oid-dmitri", active=False),  # disabled: the group gives him nothing
+        group_owner,
+    ]
+    inventory = correlated(resources)
+    assignment = by_id(inventory)["/subscriptions/sub-1/providers/Microsoft.Authorization/roleAssignments/ra-group"]
+    assert (assignment.attributes["link_method"], assignment.attributes["person"]) == ("group", None)
+    people = {r.name: r.attributes for r in inventory.of_type("roster.person")}
+    assert assignment.id in people["Ana Silva"]["role_assignments"]
+    assert "azure:Owner on acme-prod (via group platform-admins)" in people["Ana Silva"]["active_access_names"]
+    assert assignment.id not in people["Dmitri Volkov"]["role_assignments"]

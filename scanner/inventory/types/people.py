@@ -93,6 +93,7 @@ DERIVED_ACCOUNT_ATTRIBUTES: tuple[Attribute, ...] = (
         "link_method",
         "string",
         "How the account was linked: handle | email | principal (role assignment via its Entra "
-        "user) | ambiguous | none | no_roster (no roster was collected)",
+        "user) | group (role assignment held through a group: each linked member's roster.person "
+        "lists it) | ambiguous | none | no_roster (no roster was collected)",
     ),
 )
