@@ -219,4 +219,4 @@ def test_the_people_sheet_of_the_scanned_team(evaluated: tuple) -> None:
     assert (dmitri.status, dmitri.days_since_exit) == ("left", 10)
     assert dmitri.github and dmitri.aws and dmitri.azure
     assert rows["Ana Silva"].admin_platforms == ("azure", "github")
-    assert rows["Eve Okafor"].azure_roles == ("Owner on nw-prod",)
+    assert rows["Eve Okafor"].azure_roles == ("Owner on nw-prod", "Owner on nw-dev (via group nw-platform-admins)")
