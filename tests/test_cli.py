@@ -204,3 +204,14 @@ def test_demo_scan_shows_every_platform_and_the_people_view(posture, tmp_path: P
     assert statuses["PASS"] and statuses["FAIL"] and statuses["ERROR"]
     page = html.read_text()
     assert '<section id="people"><h2>People (' in page and "Dmitri Volkov" in page
+
+
+def test_the_example_configuration_and_waivers_are_valid(posture) -> None:
+    from scanner.config import build_settings, read_config_file
+
+    root = Path(__file__).resolve().parents[1] / "examples"
+    settings = build_settings(read_config_file(root / "posture.yaml"))
+    assert settings.enabled_sources == ["github", "aws", "azure", "roster"]
+    assert settings.sources["roster"]["file"] == str((root / "roster.csv").resolve())
+    result = posture("waivers", "check", root / "waivers.yaml")
+    assert result.code == 0, result.err
