@@ -217,21 +217,9 @@ def lookup_user(req: Request, org: Org, login: str) -> dict[str, Any]:
 
 
 def org_json(req: Request, org: Org, viewer: Viewer) -> dict[str, Any]:
-    base = f"{req.api_base}/orgs/{org.login}"
     public_repos = sum(1 for r in org.repos if r.visibility == "public")
     body: dict[str, Any] = {
-        "login": org.login,
-        "id": org.id,
-        "node_id": _node_id("Organization", org.id),
-        "url": base,
-        "repos_url": f"{base}/repos",
-        "events_url": f"{base}/events",
-        "hooks_url": f"{base}/hooks",
-        "issues_url": f"{base}/issues",
-        "members_url": f"{base}/members{{/member}}",
-        "public_members_url": f"{base}/public_members{{/member}}",
-        "avatar_url": f"https://avatars.githubusercontent.com/u/{org.id}?v=4",
-        "description": None,
+        **_org_simple(req, org),
         "name": org.name or org.login,
         "blog": "",
         "twitter_username": None,
