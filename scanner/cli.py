@@ -76,7 +76,8 @@ common_options = _options(
     click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
                  help="posture.yaml with any of these settings (default: ./posture.yaml if present)."),
     click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (and the formats sent to stdout)."),
-    click.option("-v", "--verbose", count=True, help="More detail: -v shows progress events and error causes, -vv debug logs."),
+    click.option("-v", "--verbose", count=True,
+                 help="More detail: -v shows progress events and error causes, -vv adds the libraries' INFO logs."),
 )
 
 source_options = _options(
@@ -609,8 +610,11 @@ def _exit_code(report: Report, inventory: Inventory, settings: Settings, sink_fa
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: run the CLI, turn every error into one line and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    verbose = any(a in ("-v", "-vv", "--verbose") for a in args)
-    logging.basicConfig(level=logging.DEBUG if "-vv" in args else logging.WARNING, format="posture: %(name)s: %(message)s")
+    verbosity = sum(len(a) - 1 for a in args if a.startswith("-v") and set(a[1:]) == {"v"}) + args.count("--verbose")
+    verbose = verbosity > 0
+    # -vv shows the libraries' INFO logs, never their DEBUG ones: botocore and urllib3 dump
+    # request headers at DEBUG (session tokens, signatures), which must not reach a CI log.
+    logging.basicConfig(level=logging.INFO if verbosity >= 2 else logging.WARNING, format="posture: %(name)s: %(message)s")
     try:
         code = cli.main(args=args, prog_name="posture", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -35,3 +35,20 @@ def test_scan_with_a_bad_aws_setting_fails_before_any_call(posture, moto_server:
     assert result.code == 2
     assert "accounts" in result.err and "Traceback" not in result.err
     assert moto_server.requests() == []
+
+
+def test_most_verbose_run_never_prints_credentials(moto_server: RecordingMotoServer, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    moto_server.reset()
+    seed.seed_iam(None, seed.MAIN_ACCOUNT)
+    env = dict(os.environ, AWS_SESSION_TOKEN="FwoGZXIvYXdzEXAMPLESESSIONTOKENxyz123", CI="true")
+    result = subprocess.run([sys.executable, "-m", "scanner", "collect", "--aws", "-vv", "-o", str(tmp_path / "s.json")],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    output = result.stdout + result.stderr + (tmp_path / "s.json").read_text()
+    for secret in (env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]):
+        assert secret not in output
+    assert "Signature=" not in output
