@@ -218,6 +218,7 @@ def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: b
     settings = _settings(ctx, params, config_file)
     inventory = _collect(settings, quiet, verbose)
     snapshots.save(inventory, output)
+    _report_failed_sources(inventory)
     if not quiet:
         counts: dict[str, int] = {}
         for resource in inventory.resources:
@@ -225,7 +226,8 @@ def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: b
         click.echo(f"wrote {output}: {len(inventory.resources)} resources "
                    f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'none'})", err=True)
         for source in inventory.sources:
-            click.echo(f"  {source.name}: {source.status}" + "".join(f"\n    error: {e}" for e in source.errors), err=True)
+            errors = () if source.status == "failed" else source.errors  # failed ones were just reported
+            click.echo(f"  {source.name}: {source.status}" + "".join(f"\n    error: {e}" for e in errors), err=True)
     ctx.exit(_source_exit_code(inventory))
 
 
@@ -512,7 +514,16 @@ def _evaluate_and_report(settings: Settings, inventory: Inventory, policies: lis
         else:
             render_plain(report, stream)
     sink_failed = _send_to_sinks(report, sinks, quiet)
+    _report_failed_sources(inventory)
     raise click.exceptions.Exit(_exit_code(report, inventory, settings, sink_failed))
+
+
+def _report_failed_sources(inventory: Inventory) -> None:
+    """One line per failed source on stderr, even with -q: CI logs must say why the audit is incomplete."""
+    for source in inventory.sources:
+        if source.status == "failed":
+            reason = source.errors[0] if source.errors else "no detail"
+            click.echo(f"posture: error: source {source.name} failed: {reason}", err=True)
 
 
 def _apply_waivers(report: Report, settings: Settings, policies: list[Any]) -> Report:

@@ -64,7 +64,9 @@ def test_exit_3_when_a_source_failed_and_nothing_else(posture, setup) -> None:
 def test_exit_2_when_every_source_was_refused_credentials(posture, setup) -> None:
     sources = [{"name": "github:acme", "platform": "github", "status": "failed", "errors": ["bad credentials"], "error_kind": "auth"}]
     policies, snap = setup("low", resources=[], sources=sources)
-    assert posture(*evaluate_args(policies, snap)).code == 2
+    result = posture(*evaluate_args(policies, snap, "-q"))
+    assert result.code == 2
+    assert result.err == "posture: error: source github:acme failed: bad credentials\n"  # even with -q
 
 
 def test_unknown_attribute_gives_error_status_in_json(posture, setup, tmp_path: Path) -> None:
