@@ -623,9 +623,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     verbosity = sum(len(a) - 1 for a in args if a.startswith("-v") and set(a[1:]) == {"v"}) + args.count("--verbose")
     verbose = verbosity > 0
-    # -vv shows the libraries' INFO logs, never their DEBUG ones: botocore and urllib3 dump
-    # request headers at DEBUG (session tokens, signatures), which must not reach a CI log.
-    logging.basicConfig(level=logging.INFO if verbosity >= 2 else logging.WARNING, format="posture: %(name)s: %(message)s")
+    # Libraries' warnings (azure-identity's multi-line credential-chain report, ...) repeat what
+    # the one-line source error says: shown from -v on. -vv adds their INFO logs, never DEBUG:
+    # botocore and urllib3 dump request headers at DEBUG (session tokens, signatures).
+    level = {0: logging.ERROR, 1: logging.WARNING}.get(verbosity, logging.INFO)
+    logging.basicConfig(level=level, format="posture: %(name)s: %(message)s")
     try:
         code = cli.main(args=args, prog_name="posture", standalone_mode=False)
     except click.exceptions.Exit as exc:
