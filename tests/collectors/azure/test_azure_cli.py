@@ -208,8 +208,10 @@ def test_rejected_client_secret_is_one_line_and_exit_2(
     text = result.out + result.err
     assert "Traceback" not in text
     assert WRONG_SECRET not in text and login_fake.client_secret not in text
-    lines = [line for line in text.splitlines() if "sign in to Azure" in line]
-    assert len(lines) == 1, text
+    # One line on stderr (the summary on stdout lists the source's error as well).
+    lines = [line for line in result.err.splitlines() if "sign in to Azure" in line]
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("posture: error: source azure:tenant:")
     assert "EnvironmentCredential" in lines[0] and "AADSTS7000215: Invalid client secret" in lines[0]
     # The rejected secret ended the run: no API read, and no other credential was tried.
     assert [r.method for r in login_fake.requests if _is_token_post(r.method, r.path)]
