@@ -231,18 +231,33 @@ def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: b
     ctx.exit(_source_exit_code(inventory))
 
 
+roster_options = _options(
+    click.option("--roster", type=click.Path(dir_okay=False),
+                 help="Link the snapshots' accounts to this roster (read locally; replaces a roster in the snapshots)."),
+    click.option("--roster-mapping", metavar="PRESET", help="Column mapping preset: bamboohr, workday or personio."),
+    click.option("--roster-format", type=click.Choice(["auto", "csv", "json"]), help="Roster file format (default auto)."),
+)
+
+
 @cli.command()
 @click.argument("snapshot_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @evaluation_options
+@roster_options
 @common_options
 @click.pass_context
 def evaluate(ctx: click.Context, snapshot_files: tuple[Path, ...], config_file: Path | None, quiet: bool,
              verbose: int, **params: Any) -> None:
-    """Evaluate one or more snapshots (shards are merged) without credentials or network."""
+    """Evaluate one or more snapshots (shards are merged) without credentials or network.
+
+    With --roster (or a roster: section in the config), the roster is read now and the
+    snapshots' accounts are linked to it: cloud snapshots from CI, roster from HR.
+    """
+    from scanner.pipeline import with_roster
+
     settings = _settings(ctx, params, config_file)
     started = _now()
     policies = _policies(settings)
-    inventory = load_snapshots(snapshot_files)
+    inventory = with_roster(load_snapshots(snapshot_files), settings, CollectContext(environ={}))
     _evaluate_and_report(settings, inventory, policies, started, quiet)
 
 
@@ -417,16 +432,18 @@ def diff(run_a: str | None, run_b: str | None, history_url: str | None, as_json:
 @click.option("--framework", default="guide", show_default=True,
               help="guide (the zero-trust guide's controls), cis-github, cis-aws or cis-azure.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a Markdown table.")
+@click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Link the snapshots' accounts to this roster file.")
 @_policy_source_options
-def report(snapshot_files: tuple[Path, ...], demo: bool, framework: str, as_json: bool, extra: Sequence[str],
-           no_default_policies: bool) -> None:
+def report(snapshot_files: tuple[Path, ...], demo: bool, framework: str, as_json: bool, roster_file: Path | None,
+           extra: Sequence[str], no_default_policies: bool) -> None:
     """Compliance view: results grouped by a framework's controls (not covered controls shown)."""
     import json as json_module
 
     from scanner.compliance import build_compliance
     from scanner.pipeline import evaluate_inventory
 
-    inventory = _inventory_argument(snapshot_files, demo)
+    inventory = _inventory_argument(snapshot_files, demo, roster_file)
     policies = _listed_policies(extra, no_default_policies)
     evaluation = evaluate_inventory(inventory, policies)
     compliance = build_compliance(framework, policies, evaluation.report.findings)
@@ -437,31 +454,41 @@ def report(snapshot_files: tuple[Path, ...], demo: bool, framework: str, as_json
 @click.argument("snapshot_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="The bundled demo team.")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def people(snapshot_files: tuple[Path, ...], demo: bool, output_format: str) -> None:
+@click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Link the snapshots' accounts to this roster file (instead of the one collected).")
+def people(snapshot_files: tuple[Path, ...], demo: bool, output_format: str, roster_file: Path | None) -> None:
     """One row a person across platforms: accounts, admin rights, MFA, status, days since exit.
 
-    The sheet for the quarterly access review. Needs a roster in the snapshot (collect with
-    --roster FILE); accounts no roster entry explains are grouped as "(unlinked)".
+    The sheet for the quarterly access review. Needs a roster: collected into the snapshot
+    (--roster FILE at collect time) or given here; accounts no roster entry explains are
+    grouped as "(unlinked)".
     """
     from scanner.pipeline import correlate_inventory
     from scanner.people import people_rows, render_csv, render_json, render_table
 
-    inventory = correlate_inventory(_inventory_argument(snapshot_files, demo))
+    inventory = correlate_inventory(_inventory_argument(snapshot_files, demo, roster_file))
     rows = people_rows(inventory)
     renderers = {"table": render_table, "csv": render_csv, "json": render_json}
     click.echo(renderers[output_format](rows).rstrip("\n"))
 
 
-def _inventory_argument(snapshot_files: Sequence[Path], demo: bool) -> Inventory:
+def _inventory_argument(snapshot_files: Sequence[Path], demo: bool, roster_file: Path | None = None) -> Inventory:
     if demo and snapshot_files:
         raise ConfigError("give snapshot files or --demo, not both")
     if demo:
         from scanner.demo import load_demo
 
-        return load_demo()
-    if not snapshot_files:
+        inventory = load_demo()
+    elif not snapshot_files:
         raise ConfigError("name one or more snapshot files (from `posture collect`), or --demo")
-    return load_snapshots(snapshot_files)
+    else:
+        inventory = load_snapshots(snapshot_files)
+    if roster_file is None:
+        return inventory
+    from scanner.pipeline import with_roster
+
+    settings = build_settings({"roster": {"file": str(roster_file.resolve())}})
+    return with_roster(inventory, settings, CollectContext(environ={}))
 
 
 # --- the run -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,20 @@ def collect(settings: Settings, context: CollectContext) -> Inventory:
     resources = tuple(r for result in results for r in result.resources)
     sources = tuple(s for result in results for s in result.sources)
     return Inventory(resources, sources, started, __version__)
+
+
+def with_roster(inventory: Inventory, settings: Settings, context: CollectContext) -> Inventory:
+    """Read the configured roster (a local file) into ``inventory``, replacing any roster it holds.
+
+    Cloud snapshots are often collected by a CI job while the roster lives with HR: this joins
+    them at evaluation time. Day counts stay relative to the snapshot's collection date.
+    """
+    if "roster" not in settings.sources:
+        return inventory
+    roster = collect(replace(settings, sources={"roster": settings.sources["roster"]}), context)
+    resources = tuple(r for r in inventory.resources if r.type != "roster.entry") + roster.resources
+    sources = tuple(s for s in inventory.sources if s.platform != "roster") + roster.sources
+    return Inventory(resources, sources, inventory.collected_at, inventory.tool_version)
 
 
 def _result_of(name: str, future: Future[CollectResult], started: str, environ: Mapping[str, str]) -> CollectResult:

@@ -217,3 +217,26 @@ def test_the_example_configuration_and_waivers_are_valid(posture) -> None:
     assert settings.sources["roster"]["file"] == str((root / "roster.csv").resolve())
     result = posture("waivers", "check", root / "waivers.yaml")
     assert result.code == 0, result.err
+
+
+def test_a_roster_joins_snapshots_at_evaluation_time(posture, tmp_path: Path) -> None:
+    from scanner.demo import load_demo
+    from scanner.inventory.snapshot import save
+
+    demo = load_demo()
+    cloud_only = demo.replace_resources(r for r in demo.resources if r.type != "roster.entry")
+    snap = tmp_path / "cloud.json"
+    save(cloud_only, snap)
+    roster = Path(__file__).resolve().parents[1] / "examples" / "roster.csv"
+
+    without = posture("people", snap, "--format", "json")
+    assert [p["name"] for p in json.loads(without.out)["people"]] == ["(unlinked)"]
+    linked = json.loads(posture("people", snap, "--roster", roster, "--format", "json").out)["people"]
+    dmitri = next(p for p in linked if p["name"] == "Dmitri Volkov")
+    assert dmitri["days_since_exit"] == 10 and dmitri["github"]
+
+    result = posture("evaluate", snap, "--roster", roster, "--no-history", "--format", "json")
+    findings = json.loads(result.out)["findings"]
+    leavers = [f for f in findings if f["policy"] == "people_leaver_aws_access_revoked" and f["status"] == "FAIL"]
+    assert [f["resource"]["name"] for f in leavers] == ["dmitri"]
+    assert "roster:roster.csv" in {s["name"] for s in json.loads(result.out)["run"]["sources"]}
