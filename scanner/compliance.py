@@ -58,7 +58,7 @@ STATUS_ORDER = ("FAIL", "ERROR", "PASS", NOT_EVALUATED, NOT_COVERED)
 
 
 class PolicyLike(Protocol):
-    """What the compliance view needs from a policy (the lead's policy model has these)."""
+    """What the compliance view needs from a policy (scanner.policy.model.Policy has these)."""
 
     @property
     def id(self) -> str: ...
