@@ -32,7 +32,7 @@ from scanner.collectors.azure.client import (
 )
 from scanner.collectors.base import CallCounter, Collector, CollectResult, iso, redact
 from scanner.errors import ConfigError
-from scanner.inventory.model import Resource, SourceStatus, Unknown
+from scanner.inventory.model import Resource, SourceState, SourceStatus, Unknown
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -233,34 +233,10 @@ class AzureCollector(Collector):
             # Nothing read at all: no tenant resource (its id and every attribute would be a guess).
             resources.extend(self._tenant_resources(tenant_id, tenant_parts, directory, now))
 
-        sources = [
-            SourceStatus(
-                name=f"azure:tenant:{tenant_id}",
-                platform="azure",
-                status=tenant_outcome.status(),  # type: ignore[arg-type]
-                errors=tuple(self._clean(e) for e in tenant_outcome.errors),
-                notes=tuple(dict.fromkeys(tenant_outcome.notes)),
-                identity=identity,
-                started_at=started,
-                finished_at=iso(clock()),
-                api_calls={k: v for k, v in self._counter.snapshot().items() if k.startswith("graph ")},
-                error_kind=tenant_outcome.error_kind(),
-            )
-        ]
+        graph_calls = {k: v for k, v in self._counter.snapshot().items() if k.startswith("graph ")}
+        sources = [self._source(f"azure:tenant:{tenant_id}", tenant_outcome, identity, started, graph_calls)]
         if not isinstance(subscriptions, dict):
-            sources.append(
-                SourceStatus(
-                    name="azure:subscriptions",
-                    platform="azure",
-                    status="failed",
-                    errors=tuple(self._clean(e) for e in sub_outcome.errors),
-                    notes=tuple(sub_outcome.notes),
-                    identity=identity,
-                    started_at=started,
-                    finished_at=iso(clock()),
-                    error_kind=sub_outcome.error_kind(),
-                )
-            )
+            sources.append(self._source("azure:subscriptions", sub_outcome, identity, started, status="failed"))
         else:
             for sub_id in options.subscriptions:
                 if sub_id not in subscriptions:
@@ -289,20 +265,7 @@ class AzureCollector(Collector):
                         resources.append(resource)
                 for definition in definitions:
                     seen_definitions.setdefault(definition.id, definition)
-                sources.append(
-                    SourceStatus(
-                        name=f"azure:subscription:{sub_id}",
-                        platform="azure",
-                        status=outcome.status(),  # type: ignore[arg-type]
-                        errors=tuple(self._clean(e) for e in outcome.errors),
-                        notes=tuple(dict.fromkeys(outcome.notes)),
-                        identity=identity,
-                        started_at=started,
-                        finished_at=iso(clock()),
-                        api_calls=calls,
-                        error_kind=outcome.error_kind(),
-                    )
-                )
+                sources.append(self._source(f"azure:subscription:{sub_id}", outcome, identity, started, calls))
             resources.extend(seen_definitions.values())
         return CollectResult(tuple(resources), tuple(sources))
 
@@ -754,6 +717,22 @@ class AzureCollector(Collector):
         if not isinstance(assignments, Unknown):
             resources.extend(assignments)
         return resources, custom
+
+    def _source(self, name: str, outcome: _Outcome, identity: str | None, started: str | None,
+                api_calls: Mapping[str, int] | None = None, status: SourceState | None = None) -> SourceStatus:
+        """How reading one source went, from the outcome its parts recorded (errors scrubbed)."""
+        return SourceStatus(
+            name=name,
+            platform="azure",
+            status=status or outcome.status(),  # type: ignore[arg-type]
+            errors=tuple(self._clean(e) for e in outcome.errors),
+            notes=tuple(dict.fromkeys(outcome.notes)),
+            identity=identity,
+            started_at=started,
+            finished_at=iso(self.context.clock()),
+            api_calls=dict(api_calls or {}),
+            error_kind=outcome.error_kind(),
+        )
 
     def _clean(self, text: str) -> str:
         return scrub(redact(" ".join(str(text).split()), getattr(self, "_secrets", [])))
