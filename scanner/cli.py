@@ -80,6 +80,15 @@ common_options = _options(
                  help="More detail: -v shows progress events and error causes, -vv adds the libraries' INFO logs."),
 )
 
+roster_options = _options(
+    click.option("--roster", type=click.Path(dir_okay=False),
+                 help="The team roster (CSV or JSON): people, status, end dates, handles. With evaluate: linked to "
+                      "the snapshots' accounts now, replacing a roster they hold."),
+    click.option("--roster-mapping", metavar="PRESET",
+                 help="Column mapping preset for HR exports: bamboohr, workday or personio (see README)."),
+    click.option("--roster-format", type=click.Choice(["auto", "csv", "json"]), help="Roster file format (default auto)."),
+)
+
 source_options = _options(
     click.option("--github-org", "github_orgs", multiple=True, metavar="ORG", help="GitHub organization to audit (repeatable)."),
     click.option("--github-url", metavar="URL", help="REST base URL for GitHub Enterprise Server / ghe.com (https://HOST/api/v3)."),
@@ -107,10 +116,7 @@ source_options = _options(
     click.option("--azure-arm-url", metavar="URL", help="Override the Resource Manager endpoint."),
     click.option("--azure-graph-url", metavar="URL", help="Override the Microsoft Graph endpoint."),
     click.option("--azure-ca-bundle", type=click.Path(dir_okay=False), help="CA bundle to verify the Azure endpoints with."),
-    click.option("--roster", type=click.Path(dir_okay=False), help="The team roster (CSV or JSON): people, status, end dates, handles."),
-    click.option("--roster-mapping", metavar="PRESET",
-                 help="Column mapping preset for HR exports: bamboohr, workday or personio (see README)."),
-    click.option("--roster-format", type=click.Choice(["auto", "csv", "json"]), help="Roster file format (default auto)."),
+    roster_options,
     click.option("--concurrency", type=int, help="Parallel requests per source (default 4)."),
 )
 
@@ -229,14 +235,6 @@ def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: b
             errors = () if source.status == "failed" else source.errors  # failed ones were just reported
             click.echo(f"  {source.name}: {source.status}" + "".join(f"\n    error: {e}" for e in errors), err=True)
     ctx.exit(_source_exit_code(inventory))
-
-
-roster_options = _options(
-    click.option("--roster", type=click.Path(dir_okay=False),
-                 help="Link the snapshots' accounts to this roster (read locally; replaces a roster in the snapshots)."),
-    click.option("--roster-mapping", metavar="PRESET", help="Column mapping preset: bamboohr, workday or personio."),
-    click.option("--roster-format", type=click.Choice(["auto", "csv", "json"]), help="Roster file format (default auto)."),
-)
 
 
 @cli.command()
