@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from scanner.correlate import (
@@ -66,7 +66,7 @@ def people_rows(inventory: Inventory, today: date | None = None) -> list[PersonR
     day the inventory was collected.
     """
     if not _is_correlated(inventory):
-        inventory = correlate(inventory, today or _collected_date(inventory))
+        inventory = correlate(inventory, today or inventory.collected_on)
     accounts_by_id = {r.id: r for r in inventory.resources if r.type in ACCOUNT_KINDS or r.type == ROLE_ASSIGNMENT_TYPE}
     labels = Labels.of(inventory.resources)
     rows = [_person_row(person, accounts_by_id, labels) for person in inventory.of_type(PERSON_TYPE)]
@@ -89,13 +89,6 @@ def _is_correlated(inventory: Inventory) -> bool:
         has_entries = has_entries or resource.type == ENTRY_TYPE
         has_people = has_people or resource.type == PERSON_TYPE
     return has_people or not has_entries
-
-
-def _collected_date(inventory: Inventory) -> date:
-    try:
-        return datetime.fromisoformat(inventory.collected_at).date()
-    except ValueError:
-        return datetime.now(UTC).date()
 
 
 def _person_row(person: Resource, accounts_by_id: dict[str, Resource], labels: Labels) -> PersonRow:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +81,7 @@ def correlate_inventory(inventory: Inventory) -> Inventory:
     so re-evaluating an old snapshot reproduces the day counts the auditor saw then."""
     from scanner.correlate import correlate
 
-    return correlate(inventory, _collected_date(inventory))
-
-
-def _collected_date(inventory: Inventory) -> date:
-    try:
-        return datetime.fromisoformat(inventory.collected_at.replace("Z", "+00:00")).date()
-    except ValueError:
-        return datetime.now(timezone.utc).date()
+    return correlate(inventory, inventory.collected_on)
 
 
 def policy_paths(settings: Settings) -> list[Path]:

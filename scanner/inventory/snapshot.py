@@ -13,7 +13,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,6 +39,15 @@ class Inventory:
     sources: tuple[SourceStatus, ...] = ()
     collected_at: str = field(default_factory=utc_now_iso)
     tool_version: str = "unknown"
+
+    @property
+    def collected_on(self) -> date:
+        """The day (UTC) the inventory was collected: "today" for day counts such as days since exit,
+        so re-evaluating an old snapshot reproduces what the auditor saw then."""
+        try:
+            return datetime.fromisoformat(self.collected_at.replace("Z", "+00:00")).date()
+        except ValueError:
+            return datetime.now(timezone.utc).date()
 
     def by_type(self) -> Mapping[str, list[Resource]]:
         index: dict[str, list[Resource]] = defaultdict(list)
