@@ -31,7 +31,7 @@ from scanner.config import OutputSpec, Settings, build_settings, merge_flags, re
 from scanner.errors import ConfigError, PostureError, SnapshotError
 from scanner.findings import Report, Severity, worst_failure
 from scanner.inventory import snapshot as snapshots
-from scanner.inventory.snapshot import Inventory, SnapshotFormatError
+from scanner.inventory.snapshot import Inventory, SnapshotFormatError, utc_now_iso
 from scanner.inventory.types import RESOURCE_TYPES
 from scanner.outputs import FORMATS, writer_for
 from scanner.outputs.console import LogProgress, RichProgress, render_plain, render_rich
@@ -200,7 +200,7 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file
     if demo and given:
         raise ConfigError(f"--demo evaluates the bundled inventory; drop --{given[0].replace('_', '-')} or --demo")
     settings = _settings(ctx, params, config_file)
-    started = _now()
+    started = utc_now_iso()
     policies = _policies(settings)  # validate policies before spending time on collection
     if demo:
         from scanner.demo import load_demo
@@ -253,7 +253,7 @@ def evaluate(ctx: click.Context, snapshot_files: tuple[Path, ...], config_file: 
     from scanner.pipeline import with_roster
 
     settings = _settings(ctx, params, config_file)
-    started = _now()
+    started = utc_now_iso()
     policies = _policies(settings)
     inventory = with_roster(load_snapshots(snapshot_files), settings, CollectContext(environ={}))
     _evaluate_and_report(settings, inventory, policies, started, quiet)
@@ -490,10 +490,6 @@ def _inventory_argument(snapshot_files: Sequence[Path], demo: bool, roster_file:
 
 
 # --- the run -------------------------------------------------------------------------------
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _policies(settings: Settings) -> list[Any]:

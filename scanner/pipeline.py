@@ -11,13 +11,12 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from scanner import __version__
 from scanner.collectors import load_collector
-from scanner.collectors.base import CollectContext, CollectResult, iso, redact
+from scanner.collectors.base import CollectContext, CollectResult, redact
 from scanner.config import Settings
 from scanner.errors import ConfigError, PostureError
 from scanner.findings import Report, RunInfo
@@ -110,7 +109,7 @@ def evaluate_inventory(inventory: Inventory, policies: Sequence[Policy], started
     run = RunInfo(
         tool_version=__version__,
         started_at=started,
-        finished_at=iso(datetime.now(timezone.utc)) or utc_now_iso(),
+        finished_at=utc_now_iso(),
         sources=inventory.sources,
     )
     return Evaluation(Report(run=run, findings=tuple(findings), people=people_view(correlated)), correlated)
