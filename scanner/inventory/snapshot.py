@@ -12,7 +12,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,6 +39,10 @@ class Inventory:
     sources: tuple[SourceStatus, ...] = ()
     collected_at: str = field(default_factory=utc_now_iso)
     tool_version: str = "unknown"
+    # Collection units (``github:acme``, ``aws:123456789012``) this inventory holds, and, for a
+    # shard, every unit of the plan it was cut from: merging shards checks none is missing or twice.
+    units: tuple[str, ...] = ()
+    planned_units: tuple[str, ...] = ()
 
     @property
     def collected_on(self) -> date:
@@ -59,7 +63,7 @@ class Inventory:
         return [r for r in self.resources if r.type == type_name]
 
     def replace_resources(self, resources: Iterable[Resource]) -> Inventory:
-        return Inventory(tuple(resources), self.sources, self.collected_at, self.tool_version)
+        return replace(self, resources=tuple(resources))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,8 @@ class Inventory:
             "collected_at": self.collected_at,
             "sources": [s.to_json() for s in self.sources],
             "resources": [r.to_json() for r in self.resources],
+            **({"units": list(self.units)} if self.units else {}),
+            **({"planned_units": list(self.planned_units)} if self.planned_units else {}),
         }
 
     @classmethod
@@ -93,7 +99,15 @@ class Inventory:
             tuple(sources),
             collected_at if isinstance(collected_at, str) else utc_now_iso(),
             tool_version if isinstance(tool_version, str) else "unknown",
+            _string_list(data.get("units", []), "units", origin),
+            _string_list(data.get("planned_units", []), "planned_units", origin),
         )
+
+
+def _string_list(value: Any, label: str, origin: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SnapshotFormatError(f"{origin}: '{label}' must be a list of unit names")
+    return tuple(value)
 
 
 def _parse_items(items: list[Any], parse: Callable[[Mapping[str, Any]], T], label: str, origin: str) -> list[T]:
@@ -147,10 +161,28 @@ def load(path: Path) -> Inventory:
     return Inventory.from_json(data, origin=str(path))
 
 
-def merge(inventories: Sequence[Inventory]) -> Inventory:
+class ShardMergeError(SnapshotFormatError):
+    """Shards that do not add up to their plan: a unit twice (which read wins?)."""
+
+
+def merge(inventories: Sequence[Inventory], origins: Sequence[str] = ()) -> Inventory:
     """Merge shards (one per org/account, say) into one inventory. Later shards win on a
-    duplicate resource id; sources are kept side by side."""
-    if len(inventories) == 1:
+    duplicate resource id; sources are kept side by side.
+
+    Shards carry their units and the plan they were cut from: a unit held by two shards is an
+    error (naming both files), and a planned unit no shard holds becomes a failed source, so the
+    run is incomplete (exit 3) rather than silently smaller.
+    """
+    seen: dict[str, str] = {}
+    for index, inventory in enumerate(inventories):
+        origin = origins[index] if index < len(origins) else f"snapshot {index + 1}"
+        for unit in inventory.units:
+            if unit in seen:
+                raise ShardMergeError(f"unit {unit} is in both {seen[unit]} and {origin}; give each shard once")
+            seen[unit] = origin
+    planned = tuple(dict.fromkeys(u for i in inventories for u in i.planned_units))
+    missing = [u for u in planned if u not in seen]
+    if len(inventories) == 1 and not missing:
         return inventories[0]
     resources: dict[tuple[str, str], Resource] = {}
     sources: list[SourceStatus] = []
@@ -160,4 +192,12 @@ def merge(inventories: Sequence[Inventory]) -> Inventory:
         sources.extend(inventory.sources)
     collected = min((i.collected_at for i in inventories), default=utc_now_iso())
     versions = sorted({i.tool_version for i in inventories})
-    return Inventory(tuple(resources.values()), tuple(sources), collected, ",".join(versions))
+    for unit in missing:
+        platform = unit.partition(":")[0]
+        sources.append(SourceStatus(
+            name=unit, platform=platform, status="failed", error_kind="incomplete",
+            errors=(f"unit {unit} is in the plan but in no snapshot given; collect its shard and evaluate again",),
+            started_at=collected, finished_at=collected,
+        ))
+    return Inventory(tuple(resources.values()), tuple(sources), collected, ",".join(versions),
+                     tuple(seen), planned)
