@@ -174,7 +174,7 @@ def test_workflow_commands_in_names_are_escaped() -> None:
 
 
 def test_annotations_for_new_critical_and_high_failures_only(demo_report) -> None:  # type: ignore[no-untyped-def]
-    lines = list(github_actions.annotations(demo_report))
+    lines = list(github_actions.workflow_annotations(demo_report))
     assert lines and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
     assert all("\n" not in line for line in lines)
     severities = {f.severity for f in github_actions.annotated_failures(demo_report)}

@@ -36,7 +36,7 @@ def annotated_failures(report: Report) -> list[Finding]:
     return sorted(failures, key=lambda f: (-f.severity.rank, f.policy, f.resource.id))
 
 
-def annotations(report: Report) -> Iterator[str]:
+def workflow_annotations(report: Report) -> Iterator[str]:
     """The workflow-command lines for the run's new critical/high failures."""
     failures = annotated_failures(report)
     for finding in failures[:MAX_ANNOTATIONS]:
