@@ -77,20 +77,22 @@ class GoogleStatus:
     reason: str | None
     message: str
     service: str | None = None
+    consumer: str | None = None
 
 
 def parse_error(http: int, body: Any) -> GoogleStatus:
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         return GoogleStatus(http, "", None, "")
-    reason = service = None
+    reason = service = consumer = None
     for detail in error.get("details") or ():
         if isinstance(detail, dict) and detail.get("reason"):
             reason = str(detail["reason"])
-            metadata = detail.get("metadata") or {}
-            service = metadata.get("service") if isinstance(metadata, dict) else None
+            metadata = detail.get("metadata") if isinstance(detail.get("metadata"), dict) else {}
+            service = metadata.get("service")
+            consumer = metadata.get("consumer")
             break
-    return GoogleStatus(http, str(error.get("status") or ""), reason, scrub(str(error.get("message") or "")), service)
+    return GoogleStatus(http, str(error.get("status") or ""), reason, scrub(str(error.get("message") or "")), service, consumer)
 
 
 class GoogleApiError(ApiError):
@@ -228,8 +230,12 @@ class GcpRest:
         if http == 401:
             return AuthError(f"gcp: {title} rejected the credential (HTTP 401 {google.status or 'UNAUTHENTICATED'}); sign in again or check the key / federation config")
         if google.reason == "SERVICE_DISABLED":
-            where = google.message or path
-            return GoogleApiError(f"{title} is disabled ({where}); enable {api}.googleapis.com on the quota project or point gcp.quota_project at one where it is", google, api)
+            where = google.consumer or "the quota project"
+            return GoogleApiError(
+                f"{title} is disabled for {where}: enable it (gcloud services enable {google.service or api + '.googleapis.com'}) or set gcp.quota_project to a project where it is",
+                google,
+                api,
+            )
         detail = google.message or google.status or f"HTTP {http}"
         return GoogleApiError(f"{title}: {path}: {detail}", google, api)
 

@@ -478,6 +478,13 @@ class GcpCollector(Collector):
         raw.service_accounts = accounts
         raw.buckets = buckets
         raw.providers = providers
+        for account in accounts:
+            policy = account.pop("iam", None)
+            canonical = f"serviceAccounts/{account['email']}"
+            if isinstance(policy, Unknown):
+                raw.policy_unknown[canonical] = policy.reason
+            elif policy and policy.get("bindings"):
+                raw.policies[canonical] = policy
         for bucket in buckets:
             policy = bucket.pop("iam", None)
             canonical = f"buckets/{bucket['name']}"
@@ -531,6 +538,12 @@ class GcpCollector(Collector):
                     "disabled": bool(account.get("disabled")),
                 }
                 try:
+                    # Who may act as the service account (Service Account User, Token Creator).
+                    entry["iam"] = rest.get_iam_policy("iam", f"v1/{account.get('name')}:getIamPolicy")
+                except GoogleApiError as exc:
+                    entry["iam"] = Unknown(self._part_error(exc, f"service account {account.get('email')}", "getIamPolicy"))
+                    note(exc, "getIamPolicy")
+                try:
                     body = rest.call("iam", "GET", f"v1/{account.get('name')}/keys", {"keyTypes": "USER_MANAGED"})
                     entry["keys"] = list(body.get("keys") or [])
                 except GoogleApiError as exc:
@@ -577,8 +590,13 @@ class GcpCollector(Collector):
                     values[constraint] = _enforced(policy, list_constraint=constraint == "iam.allowedPolicyMemberDomains")
                 except GoogleApiError as exc:
                     message = self._part_error(exc, target, "orgpolicy")
-                    values[constraint] = Unknown(message)
                     outcome.add(message, exc.kind)
+                    if exc.service_disabled or exc.denied:
+                        # The same answer for every constraint: one line, no more calls.
+                        for rest_constraint in CONSTRAINTS:
+                            values.setdefault(rest_constraint, Unknown(message))
+                        break
+                    values[constraint] = Unknown(message)
             raw.constraints[target] = values
 
     def _read_contacts(self, rest: GcpRest, raw: RawScope, outcome: _Outcome) -> None:

@@ -236,6 +236,10 @@ class FakeGcp:
                 self._exists(f"projects/{pid}")
                 items = [self._service_account(sa) for sa in org.service_accounts if sa.project_id == pid]
                 return "projects.serviceAccounts.list", self._page(items, query, "accounts")
+            m = re.fullmatch(r"v1/projects/([^/]+)/serviceAccounts/([^/:]+):getIamPolicy", rest)
+            if m:
+                sa = next(s for s in org.service_accounts if s.email == m.group(2) or s.unique_id == m.group(2))
+                return "projects.serviceAccounts.getIamPolicy", org.policies.get(f"serviceAccounts/{sa.email}", {"version": 1, "etag": "ACAB"})
             m = re.fullmatch(r"v1/projects/([^/]+)/serviceAccounts/([^/]+)/keys", rest)
             if m:
                 sa = next(s for s in org.service_accounts if s.email == m.group(2) or s.unique_id == m.group(2))

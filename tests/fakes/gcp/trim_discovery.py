@@ -23,7 +23,7 @@ METHODS: dict[str, tuple[str, ...]] = {
         "projects.get", "projects.list", "projects.getIamPolicy",
     ),
     "iam.v1.json": (
-        "projects.serviceAccounts.list", "projects.serviceAccounts.keys.list",
+        "projects.serviceAccounts.list", "projects.serviceAccounts.keys.list", "projects.serviceAccounts.getIamPolicy",
         "projects.locations.workloadIdentityPools.list", "projects.locations.workloadIdentityPools.providers.list",
     ),
     "orgpolicy.v2.json": (
