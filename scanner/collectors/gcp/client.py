@@ -88,9 +88,10 @@ def parse_error(http: int, body: Any) -> GoogleStatus:
     for detail in error.get("details") or ():
         if isinstance(detail, dict) and detail.get("reason"):
             reason = str(detail["reason"])
-            metadata = detail.get("metadata") if isinstance(detail.get("metadata"), dict) else {}
-            service = metadata.get("service")
-            consumer = metadata.get("consumer")
+            metadata = detail.get("metadata")
+            if isinstance(metadata, dict):
+                service = metadata.get("service")
+                consumer = metadata.get("consumer")
             break
     return GoogleStatus(http, str(error.get("status") or ""), reason, scrub(str(error.get("message") or "")), service, consumer)
 

@@ -24,7 +24,6 @@ OPTIONS: tuple[Option, ...] = (
     Option("forbid_user_managed_keys", "boolean", "treat every user-managed service account key as forbidden (CIS 1.4), not only where iam.disableServiceAccountKeyCreation is enforced"),
     Option("cloud_asset", "boolean", "use Cloud Asset Inventory when granted (default true); false forces the per-project Resource Manager path"),
     Option("max_retries", "integer", "retries on 429 / 5xx per request (default 4)"),
-    Option("retry_backoff", "string_or_integer", "first retry wait in seconds when no Retry-After (default 0.5)"),
 )
 
 
