@@ -308,6 +308,8 @@ class GcpCollector(Collector):
         elif kind == "folders":
             folder = self._get_container(rest, scope, "folder")
             raw.folders[scope] = {"displayName": folder.get("displayName"), "parent": folder.get("parent")}
+        else:
+            self._add_project(raw, self._get_container(rest, scope, "project"))
         asset_denied: str | None = None
         if self._options.use_asset:
             try:
@@ -320,7 +322,12 @@ class GcpCollector(Collector):
                     if exc.service_disabled
                     else f"{PERMISSIONS['searchAllIamPolicies']} not granted on {scope}"
                 )
-                raw = RawScope(scope=scope, organization=raw.organization, folders={k: v for k, v in raw.folders.items() if k == scope})
+                raw = RawScope(
+                    scope=scope,
+                    organization=raw.organization,
+                    folders={k: v for k, v in raw.folders.items() if k == scope},
+                    projects={k: v for k, v in raw.projects.items() if f"projects/{k}" == scope},
+                )
         if not self._options.use_asset or asset_denied:
             raw.read_path = "resource_manager"
             why = f" ({asset_denied})" if asset_denied else " (gcp.cloud_asset is false)"
@@ -339,7 +346,7 @@ class GcpCollector(Collector):
         except GoogleApiError as exc:
             if exc.denied or exc.not_found:
                 raise GoogleApiError(
-                    f"gcp: {what} {scope} is not visible to this identity (Cloud Resource Manager answered {exc.google.status or exc.google.http}); "
+                    f"gcp: {what} {scope} is not visible to this identity or no longer exists (Cloud Resource Manager answered {exc.google.status or exc.google.http}); "
                     f"check the id and grant roles/browser (resourcemanager.{what}s.get) on it",
                     exc.google,
                     exc.api,
@@ -439,9 +446,8 @@ class GcpCollector(Collector):
     def _read_by_walk(self, rest: GcpRest, raw: RawScope, outcome: _Outcome) -> None:
         scope = raw.scope
         containers = [scope] if not scope.startswith("projects/") else []
-        if scope.startswith("projects/"):
-            project = rest.call("cloudresourcemanager", "GET", f"v3/{scope}")
-            self._add_project(raw, project)
+        if scope.startswith("projects/") and not raw.projects:
+            self._add_project(raw, self._get_container(rest, scope, "project"))
         index = 0
         while index < len(containers):
             parent = containers[index]

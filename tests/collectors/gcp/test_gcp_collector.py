@@ -210,3 +210,32 @@ def test_bad_settings_are_one_line_naming_the_field(settings: dict[str, Any], fi
     with pytest.raises(ConfigError) as caught:
         GcpCollector(settings, CollectContext())
     assert field in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("asset", [True, False])
+def test_folder_scope_reads_only_that_folder(fake: FakeGcp, asset: bool) -> None:
+    settings = settings_for(fake, organization=None, folders=["100200400"], cloud_asset=asset)
+    result = GcpCollector(settings, CollectContext(clock=lambda: NOW)).collect()
+    (source,) = result.sources
+    assert source.name == "gcp:folders/100200400" and source.status == "ok", source.errors
+    projects = {r.id for r in result.resources if r.type == "gcp.project"}
+    assert projects == {"gcp:projects/nw-dev-sandbox", "gcp:projects/nw-ci-tools"}
+    assert not [r for r in result.resources if r.type == "gcp.organization"]
+    ci = by_id(result)["gcp:projects/nw-ci-tools"].attributes
+    assert ci["environment"] == "non-production" and ci["folders"] == ["Development"]
+    assert any(r.id == "gcp:folders/100200400#roles/editor#group:developers@northwind.dev" for r in result.resources)
+
+
+@pytest.mark.parametrize("asset", [True, False])
+def test_project_scope_matches_the_org_view_of_that_project(run, fake: FakeGcp, asset: bool) -> None:
+    whole = by_id(run())
+    settings = settings_for(fake, organization=None, projects=["nw-prod-data"], cloud_asset=asset)
+    result = GcpCollector(settings, CollectContext(clock=lambda: NOW)).collect()
+    (source,) = result.sources
+    assert source.status == "ok", source.errors
+    mine = by_id(result)
+    bucket = "gcp:buckets/nw-training-datasets"
+    assert mine[bucket].attributes["public_members"] == whole[bucket].attributes["public_members"]
+    key = "gcp:serviceAccounts/reporting@nw-prod-data.iam.gserviceaccount.com"
+    assert mine[key].attributes["user_managed_key_ages_days"] == [30]
+    assert mine["gcp:projects/nw-prod-data"].attributes["labels"] == {"environment": "production", "team": "data"}
