@@ -1,6 +1,6 @@
 """The bundled demo inventory: a fictional distributed team, "Northwind Labs".
 
-One snapshot file per platform (``github.json``, ``aws.json``, ``azure.json``, ``people.json``),
+One snapshot file per platform (``github.json``, ``aws.json``, ``azure.json``, ``gcp.json``, ``people.json``),
 merged. ``posture scan --demo`` evaluates it; a meta-test requires every shipped policy to both
 PASS and FAIL somewhere in it, so the demo shows what each policy catches.
 """

@@ -1,0 +1,1 @@
+"""Google Cloud collector: Cloud Asset Inventory first, Resource Manager + IAM as the fallback."""

@@ -1,0 +1,1 @@
+"""A local fake of the Google Cloud APIs the GCP collector reads."""
