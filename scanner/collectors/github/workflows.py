@@ -482,3 +482,73 @@ def oidc_subjects(workflow: Mapping[str, Any], default_branch: str | None) -> li
                     subjects.append(f"repo:{repository}:ref:refs/heads/{branch}")
         found.append({"job": job["id"], "environment": job.get("environment"), "subjects": sorted(set(subjects))})
     return found
+
+
+# -- from the collector's GraphQL block -------------------------------------------------------
+
+WORKFLOW_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass(frozen=True)
+class PendingBlob:
+    """A workflow file whose text the batch query did not carry whole (truncated or too large)."""
+
+    repository: str
+    path: str
+    reason: str
+
+
+def files_from_block(rest: Mapping[str, Any], block: Any, unknowns: Mapping[str, Unknown]
+                     ) -> tuple[list[WorkflowFile], list[PendingBlob]] | Unknown:
+    """The workflow files of one repository from its GraphQL block (``workflowFiles``): the files
+    read whole, and those to read again. Unknown when the directory itself could not be read."""
+    if isinstance(block, Unknown):
+        return block
+    if "workflowFiles" in unknowns:
+        return unknowns["workflowFiles"]
+    repository = str(rest.get("full_name"))
+    tree = block.get("workflowFiles") if isinstance(block, Mapping) else None
+    if tree is None or (isinstance(tree, Mapping) and tree.get("__typename") != "Tree"):
+        return [], []  # no .github/workflows directory (or an empty repository): no workflows
+    entries = tree.get("entries") if isinstance(tree, Mapping) else None
+    if not isinstance(entries, list):
+        return Unknown("could not be read: GitHub returned the workflow directory without its entries")
+    files: list[WorkflowFile] = []
+    pending: list[PendingBlob] = []
+    for entry in entries:
+        if not isinstance(entry, Mapping) or entry.get("type") != "blob":
+            continue
+        name = str(entry.get("name") or "")
+        if not name.endswith(WORKFLOW_SUFFIXES):
+            continue
+        path = f"{WORKFLOW_DIRECTORY}/{name}"
+        blob = entry.get("object") if isinstance(entry.get("object"), Mapping) else {}
+        if blob.get("isBinary"):
+            continue
+        text = blob.get("text")
+        if not isinstance(text, str) or blob.get("isTruncated"):
+            pending.append(PendingBlob(repository, path, f"{blob.get('byteSize')} bytes, truncated by GraphQL"))
+            continue
+        files.append(workflow_file(rest, path, text))
+    return files, pending
+
+
+def workflow_file(rest: Mapping[str, Any], path: str, text: str | None, unreadable: str | None = None) -> WorkflowFile:
+    visibility = str(rest.get("visibility") or ("private" if rest.get("private") else "public"))
+    return WorkflowFile(str(rest.get("full_name")), path, text, visibility=visibility,
+                        archived=bool(rest.get("archived")), default_branch=rest.get("default_branch"),
+                        unreadable=unreadable)
+
+
+def contents_text(answer: Any) -> str | None:
+    """The text of a REST contents answer (``encoding: base64``); None when it carries none
+    (files over 1 MB come back with ``encoding: none``)."""
+    import base64
+    import binascii
+
+    if not isinstance(answer, Mapping) or answer.get("type") != "file" or answer.get("encoding") != "base64":
+        return None
+    try:
+        return base64.b64decode(str(answer.get("content") or "")).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
