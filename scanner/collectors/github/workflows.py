@@ -339,12 +339,12 @@ def _analyse(document: Mapping[str, Any], trigger_value: Any, repository: str) -
                 credentials.append({"where": where, "kind": f"literal {key}"})
 
         checkout_persists = False
-        steps = job.get("steps") if isinstance(job.get("steps"), list) else []
+        steps: list[Any] = job["steps"] if isinstance(job.get("steps"), list) else []
         for index, step in enumerate(steps):
             if not isinstance(step, Mapping):
                 continue
             label = f"{job_id}/{step.get('name') or step.get('id') or index + 1}"
-            step_with = step.get("with") if isinstance(step.get("with"), Mapping) else {}
+            step_with: Mapping[str, Any] = step["with"] if isinstance(step.get("with"), Mapping) else {}
             uses = step.get("uses")
             name = _action_name(uses) if isinstance(uses, str) else ""
             if isinstance(uses, str):
@@ -456,8 +456,8 @@ def oidc_subjects(workflow: Mapping[str, Any], default_branch: str | None) -> li
     jobs = workflow.get("jobs")
     if not isinstance(jobs, list):
         return []
-    branches = workflow.get("trigger_branches") if isinstance(workflow.get("trigger_branches"), Mapping) else {}
-    triggers = workflow.get("triggers") if isinstance(workflow.get("triggers"), list) else []
+    branches: Mapping[str, Any] = workflow["trigger_branches"] if isinstance(workflow.get("trigger_branches"), Mapping) else {}
+    triggers: list[Any] = workflow["triggers"] if isinstance(workflow.get("triggers"), list) else []
     found = []
     for job in jobs:
         if not job.get("id_token_write"):
@@ -522,7 +522,7 @@ def files_from_block(rest: Mapping[str, Any], block: Any, unknowns: Mapping[str,
         if not name.endswith(WORKFLOW_SUFFIXES):
             continue
         path = f"{WORKFLOW_DIRECTORY}/{name}"
-        blob = entry.get("object") if isinstance(entry.get("object"), Mapping) else {}
+        blob: Mapping[str, Any] = entry["object"] if isinstance(entry.get("object"), Mapping) else {}
         if blob.get("isBinary"):
             continue
         text = blob.get("text")
