@@ -368,7 +368,7 @@ def _path(member: Resource, repository: Resource, permission: str, via: str, tru
         f"GitHub {login} ({permission}, {via})",
         f"repository {full_name}",
         f"{route.kind}" + (f" via {', '.join(evidence)}" if evidence else " (any workflow the person pushes)")
-        + (f" [gate: {route.gate}]" if route.gate else " [no gate]"),
+        + (f" [gate: {route.gate}]" if route.gate else f" [no gate{_why_no_gate(route, repository, permission)}]"),
         trust_hop,
         target_hop,
     ]
@@ -405,6 +405,16 @@ def _path(member: Resource, repository: Resource, permission: str, via: str, tru
     ident = f"path:{member.id}>{full_name}>{target.id if target is not None else trust.cloud + ':not-scanned'}"
     name = f"{login} -> {full_name} -> {target.name if target is not None else trust.cloud + ' (not scanned)'}"
     return Resource(PATH_TYPE, ident, name, str(member.attributes.get("org")), attributes)
+
+
+def _why_no_gate(route: Route, repository: Resource, permission: str) -> str:
+    attributes = repository.attributes
+    reviewed = attributes.get("requires_pull_request") is True and attributes.get("required_approving_review_count")
+    if route.kind.startswith("branch:") and reviewed and permission == "admin" and attributes.get("admins_can_bypass") is True:
+        return ": an admin can bypass the required review"
+    if route.kind == "any-branch":
+        return ": any branch the person pushes"
+    return ""
 
 
 def _all_gated(routes: Sequence[Route]) -> Any:
