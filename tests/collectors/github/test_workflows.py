@@ -196,6 +196,18 @@ def test_on_is_read_although_yaml_1_1_turns_it_into_true() -> None:
     assert resource.attributes["parse_error"] is None
 
 
+@pytest.mark.parametrize("expression, injected", [
+    ("github.event.commits[0].message", True), ("github.event.commits.*.author.name", True),
+    ("github.event.pages[1].page_name", True), ("github.head_ref", True), ("github.event.review.body", True),
+    ("github.event.pull_request.head.sha", False), ("github.event.issue.number", False), ("github.ref_name", False),
+    ("github.head_ref_safe", False),
+])
+def test_attacker_controlled_contexts(expression: str, injected: bool) -> None:
+    text = f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{{{ {expression} }}}}\n"
+    [resource] = map_workflows(_files(w=text))
+    assert bool(resource.attributes["template_injections"]) is injected
+
+
 def test_pinning_kinds() -> None:
     assert parse_uses(f"tj-actions/changed-files@{SHA}", "acme")["pinning"] == "sha"
     assert parse_uses("tj-actions/changed-files@v45.0.1", "acme")["pinning"] == "tag"
