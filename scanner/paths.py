@@ -163,9 +163,9 @@ def _trusts(by_type: Mapping[str, list[Resource]], scanned: set[str]) -> list[Tr
                 github = [c for c in credentials or [] if isinstance(c, Mapping)
                           and "token.actions.githubusercontent.com" in str(c.get("issuer"))]
                 if github:
-                    access = application.attributes.get("access", Unknown("the application's role assignments were not resolved"))
+                    access, environment = _azure_access(application, by_type)
                     trusts.append(Trust("azure", application, tuple(str(c.get("subject")) for c in github), False,
-                                        access, application.attributes.get("environment")))
+                                        access, environment))
         else:
             reason = "Azure federated identity credentials were not read"
             trusts.append(Trust("azure", None, (), False, Unknown(reason), Unknown(reason), reason))
@@ -183,6 +183,36 @@ def _trusts(by_type: Mapping[str, list[Resource]], scanned: set[str]) -> list[Tr
         trusts.append(Trust("gcp", None, (), True, Unknown("gcp was not scanned"), Unknown("gcp was not scanned"),
                             "gcp was not scanned"))
     return trusts
+
+
+AZURE_ADMIN_ROLES = frozenset({"Owner", "User Access Administrator", "Role Based Access Control Administrator"})
+AZURE_READ_ROLES = frozenset({"Reader", "Monitoring Reader", "Security Reader", "Log Analytics Reader"})
+_RANK = {"none": 0, "read": 1, "write": 2, "admin": 3}
+
+
+def _azure_access(application: Resource, by_type: Mapping[str, list[Resource]]) -> tuple[Any, Any]:
+    """What the app's service principal holds: its role assignments (by object id), the strongest
+    winning, and the environment tag of that assignment's subscription."""
+    app_id = application.attributes.get("app_id")
+    principals = {str(sp.attributes.get("object_id")) for sp in by_type.get("azure.service_principal", [])
+                  if sp.attributes.get("app_id") == app_id}
+    environments = {}
+    for subscription in by_type.get("azure.subscription", []):
+        tags = subscription.attributes.get("tags")
+        tags = tags if isinstance(tags, Mapping) else {}
+        environments[str(subscription.attributes.get("subscription_id"))] = next(
+            (str(v) for k, v in tags.items() if str(k).lower() in ("environment", "env")), None)
+    best, environment = "none", None
+    for assignment in by_type.get("azure.role_assignment", []):
+        attributes = assignment.attributes
+        if str(attributes.get("principal_id")) not in principals or attributes.get("assignment_type") == "eligible":
+            continue
+        role = str(attributes.get("role_name"))
+        level = ("admin" if role in AZURE_ADMIN_ROLES or attributes.get("role_type") == "CustomRole"
+                 and attributes.get("privileged") is True else "read" if role in AZURE_READ_ROLES else "write")
+        if _RANK[level] > _RANK[best]:
+            best, environment = level, environments.get(str(attributes.get("subscription_id")))
+    return best, environment
 
 
 def _aws_access(attributes: Mapping[str, Any]) -> Any:
@@ -360,7 +390,8 @@ def _path(member: Resource, repository: Resource, permission: str, via: str, tru
     else:
         unknown_target = Unknown(trust.reason or f"{trust.cloud} was not scanned")
         target_name = target_id = admin = unknown_target
-        target_hop = f"{trust.cloud}: not scanned"
+        target_hop = f"{trust.cloud}: not scanned" if "not scanned" in (trust.reason or "not scanned") \
+            else f"{trust.cloud}: unknown ({trust.reason})"
         trust_hop = f"{trust.cloud} trust unknown ({trust.reason})"
     gated = _all_gated([r for r, _ in routes])
     hops = [

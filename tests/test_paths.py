@@ -150,15 +150,40 @@ def test_an_unscanned_cloud_ends_the_path_at_not_scanned_and_its_checks_error(pa
     assert statuses == {p.id: Status.ERROR for p in path_policies}
 
 
-def test_azure_federated_credentials_match_exactly() -> None:
+def test_azure_federated_credentials_match_exactly_and_the_role_assignments_decide() -> None:
     app = Resource("azure.application", "azure:t/application/1", "deployer", "t", {
-        "federated_credentials": [{"issuer": "https://token.actions.githubusercontent.com",
-                                   "subject": "repo:acme/app:environment:production"}],
-        "access": "admin", "environment": "production"})
+        "app_id": "app-1", "federated_credentials": [{"issuer": "https://token.actions.githubusercontent.com",
+                                                      "subject": "repo:acme/app:environment:production"}]})
+    principal = Resource("azure.service_principal", "azure:t/service_principal/sp-1", "deployer", "t",
+                         {"app_id": "app-1", "object_id": "sp-1"})
+    subscription = Resource("azure.subscription", "/subscriptions/s-1", "prod", "t",
+                            {"subscription_id": "s-1", "tags": {"Environment": "production"}})
+    owner = Resource("azure.role_assignment", "azure:ra/1", "Owner", "s-1", {
+        "principal_id": "sp-1", "role_name": "Owner", "role_type": "BuiltInRole", "privileged": True,
+        "subscription_id": "s-1", "assignment_type": "permanent"})
     inv = inventory(member("dev", write=["acme/app"]), repository(environments=[{"name": "production", "required_reviewers": 1}]),
-                    app, platforms=("github", "azure"))
-    paths = [p for p in compute_paths(inv) if p.attributes["cloud"] == "azure"]
-    assert len(paths) == 1 and paths[0].attributes["gated"] is True and paths[0].attributes["target_admin"] is True
+                    app, principal, subscription, owner, platforms=("github", "azure"))
+    [path] = [p for p in compute_paths(inv) if p.attributes["cloud"] == "azure"]
+    assert path.attributes["gated"] is True and path.attributes["target_admin"] is True
+    assert path.attributes["target_environment"] == "production" and path.attributes["route"] == "environment:production"
+    # Exact subjects: another environment of the same repository is no path.
+    other = Resource("azure.application", "azure:t/application/1", "deployer", "t", {
+        "app_id": "app-1", "federated_credentials": [{"issuer": "https://token.actions.githubusercontent.com",
+                                                      "subject": "repo:acme/app:environment:prod*"}]})
+    inv = inventory(member("dev", write=["acme/app"]), repository(), other, platforms=("github", "azure"))
+    assert not [p for p in compute_paths(inv) if p.attributes["cloud"] == "azure"]
+
+
+def test_azure_without_federated_credentials_read_is_unknown(path_policies) -> None:
+    text = DEPLOY.replace("aws-actions/configure-aws-credentials@v4", "azure/login@v2").replace(
+        "role-to-assume: arn:aws:iam::111122223333:role/deployer", "client-id: app-1")
+    workflows = map_workflows([WorkflowFile("acme/app", ".github/workflows/deploy.yml", text, default_branch="main")])
+    app = Resource("azure.application", "azure:t/application/1", "deployer", "t", {"app_id": "app-1"})
+    inv = derive_paths(inventory(member("dev", write=["acme/app"]), repository(), app, *workflows,
+                                 platforms=("github", "azure", "aws")))
+    [path] = inv.of_type(PATH_TYPE)
+    assert path.attributes["hops"][-1] == "azure: unknown (Azure federated identity credentials were not read)"
+    assert path.attributes["target_admin"] == Unknown("Azure federated identity credentials were not read")
 
 
 def test_an_unlinked_account_cannot_be_judged_external() -> None:
