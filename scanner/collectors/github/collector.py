@@ -8,7 +8,8 @@ Per organization, in this order (org-wide endpoints before per-repository ones):
    installations, rulesets, SAML credential authorizations (GHEC); the teams with each team's
    members and repositories (access through teams).
 2. GraphQL, 25 repositories per query: default-branch protection, rulesets, collaborators,
-   deploy keys, environments, CODEOWNERS, Dependabot alerts; then follow-up queries for every
+   deploy keys, environments, CODEOWNERS, Dependabot alerts, the ``.github/workflows`` files (text
+   included; a truncated blob is read again through the contents API); then follow-up queries for every
    connection longer than its first page (next pages of many repositories share a query).
    One paginated query for SAML identities.
 3. REST, per repository the token administers: webhooks and the Actions token permission.
