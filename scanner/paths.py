@@ -18,7 +18,9 @@ resources. One path per (GitHub account, repository, cloud trust):
 3. **Trust and role.** AWS: ``aws.iam_role`` trusting token.actions.githubusercontent.com, its
    ``github_oidc_subjects`` matched like IAM's StringLike (``*``, ``?``). Azure: application
    federated identity credentials (``federated_credentials`` on ``azure.application``), exact
-   subjects. GCP: ``gcp.workload_identity_provider`` resources when a collector provides them.
+   subjects. GCP: ``gcp.wif_provider`` (GitHub issuer, not disabled), its CEL attribute
+   condition read for ``assertion.<claim> == '<value>'`` terms joined by ``&&``; a condition
+   with anything else is taken to accept (the path is reported, its hop says so).
    A repository whose workflows log in to a platform that was not scanned (or whose trusts were
    not read) gets a path ending at "not scanned", with unknown target attributes.
 4. **What the role can do.** admin (admin-equivalent), read (only read-only managed policies),
@@ -62,6 +64,7 @@ class Trust:
     access: Any  # admin | write | read | Unknown
     environment: Any
     reason: str | None = None  # why the target is unknown
+    condition: bool = False  # subjects[0] is a GCP CEL attribute condition, not a sub pattern
 
 
 @dataclass(frozen=True)
@@ -173,12 +176,17 @@ def _trusts(by_type: Mapping[str, list[Resource]], scanned: set[str]) -> list[Tr
         trusts.append(Trust("azure", None, (), False, Unknown("azure was not scanned"), Unknown("azure was not scanned"),
                             "azure was not scanned"))
     if "gcp" in scanned:
-        for provider in by_type.get("gcp.workload_identity_provider", []):
-            subjects = provider.attributes.get("github_subjects")
-            if isinstance(subjects, list):
-                trusts.append(Trust("gcp", provider, tuple(str(s) for s in subjects), True,
-                                    provider.attributes.get("access", Unknown("not resolved")),
-                                    provider.attributes.get("environment")))
+        for provider in by_type.get("gcp.wif_provider", []):
+            attributes = provider.attributes
+            if attributes.get("is_github") is not True or attributes.get("disabled") is True:
+                continue
+            condition = attributes.get("attribute_condition")
+            if isinstance(condition, Unknown):
+                continue
+            access = attributes.get("access", Unknown(
+                "which service accounts the pool's identities may impersonate is not collected"))
+            trusts.append(Trust("gcp", provider, (str(condition or ""),), False, access,
+                                attributes.get("environment"), condition=True))
     else:
         trusts.append(Trust("gcp", None, (), True, Unknown("gcp was not scanned"), Unknown("gcp was not scanned"),
                             "gcp was not scanned"))
@@ -237,7 +245,38 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + r"\Z")
 
 
+_CONDITION_TERM = re.compile(r"""^\(?\s*assertion\.(\w+)\s*==\s*(['"])([^'"]*)\2\s*\)?$""")
+_SUBJECT = re.compile(r"^repo:(?P<repository>[^:]+):(?:ref:(?P<ref>.+)|environment:(?P<environment>.+)|(?P<pr>pull_request))$")
+
+
+def _condition_accepts(condition: str, subject: str) -> bool:
+    """A GCP provider's attribute condition against the claims behind a default ``sub``. Terms
+    other than ``assertion.<claim> == '<value>'`` joined by ``&&`` are not understood: taken to
+    accept, so a path is reported rather than silently dropped."""
+    found = _SUBJECT.match(subject)
+    if not found:
+        return False
+    repository = found.group("repository")
+    claims = {"sub": subject, "repository": repository, "repository_owner": repository.split("/", 1)[0],
+              "ref": found.group("ref") or ("refs/pull/1/merge" if found.group("pr") else None),
+              "environment": found.group("environment"),
+              "event_name": "pull_request" if found.group("pr") else None}
+    if not condition.strip():
+        return True  # no condition: every GitHub repository's tokens
+    for term in condition.split("&&"):
+        match = _CONDITION_TERM.match(term.strip())
+        if match is None:
+            continue  # not understood: does not restrict
+        claim, value = match.group(1), match.group(3)
+        if claim in claims and claims[claim] != value:
+            # A claim this route does not fix (an environment job's ref) is covered by its own route.
+            return False
+    return True
+
+
 def _accepts(trust: Trust, subject: str) -> str | None:
+    if trust.condition:
+        return trust.subjects[0] if _condition_accepts(trust.subjects[0], subject) else None
     for pattern in trust.subjects:
         if (_like(pattern).match(subject) if trust.wildcard else pattern == subject):
             return pattern
@@ -385,7 +424,8 @@ def _path(member: Resource, repository: Resource, permission: str, via: str, tru
         target_id: Any = target.id
         target_hop = f"{trust.cloud} {target.name} ({trust.access if isinstance(trust.access, str) else 'access unknown'}"
         target_hop += f", {trust.environment})" if isinstance(trust.environment, str) else ")"
-        trust_hop = f"trust accepts sub {pattern}"
+        trust_hop = (f"provider condition accepts it: {pattern or '(none)'}" if trust.condition
+                     else f"trust accepts sub {pattern}")
         admin: Any = trust.access == "admin" if isinstance(trust.access, str) else trust.access
     else:
         unknown_target = Unknown(trust.reason or f"{trust.cloud} was not scanned")

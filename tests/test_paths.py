@@ -186,6 +186,28 @@ def test_azure_without_federated_credentials_read_is_unknown(path_policies) -> N
     assert path.attributes["target_admin"] == Unknown("Azure federated identity credentials were not read")
 
 
+@pytest.mark.parametrize("condition, routes", [
+    ("assertion.repository == 'acme/app' && assertion.ref == 'refs/heads/main'", {"branch:main"}),
+    ("assertion.repository == 'acme/other'", set()),
+    ("assertion.repository_owner == 'acme'", {"any-branch", "pull_request", "tag", "branch:main"}),
+    ("assertion.repository == 'acme/app' && assertion.environment == 'production'", {"environment:production"}),
+])
+def test_gcp_provider_conditions(condition: str, routes: set[str]) -> None:
+    provider = Resource("gcp.wif_provider", "gcp:projects/1/providers/gh", "gh", "p", {
+        "is_github": True, "disabled": False, "attribute_condition": condition, "environment": "production"})
+    repo = repository(environments=[{"name": "production", "required_reviewers": 1}])
+    inv = inventory(member("dev", write=["acme/app"]), repo, provider, platforms=("github", "gcp"))
+    found = [p for p in compute_paths(inv) if p.attributes["cloud"] == "gcp"]
+    if not routes:
+        assert not found
+        return
+    [path] = found
+    # The route reported is the weakest one the condition accepts.
+    assert path.attributes["route"] in routes
+    assert path.attributes["gated"] is (routes == {"branch:main"} or routes == {"environment:production"})
+    assert isinstance(path.attributes["target_admin"], Unknown)  # impersonation is not collected
+
+
 def test_an_unlinked_account_cannot_be_judged_external() -> None:
     path = only_path(inventory(member("bot", write=["acme/app"], employment=None), repository(), role(["repo:acme/app:*"])))
     assert isinstance(path["is_external"], Unknown) and path["person_id"] is None
