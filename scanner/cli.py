@@ -470,6 +470,52 @@ def people(snapshot_files: tuple[Path, ...], demo: bool, output_format: str, ros
     click.echo(renderers[output_format](rows).rstrip("\n"))
 
 
+@cli.command()
+@click.argument("snapshot_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="The bundled demo team.")
+@click.option("--from", "source", metavar="PERSON", help="Only paths of this person: GitHub login, roster email or name.")
+@click.option("--to", "target", metavar="ROLE", help="Only paths to this cloud role: its name or id (ARN).")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Link the snapshots' accounts to this roster file (instead of the one collected).")
+def paths(snapshot_files: tuple[Path, ...], demo: bool, source: str | None, target: str | None, as_json: bool,
+          roster_file: Path | None) -> None:
+    """Paths from people to cloud roles: person -> GitHub account -> repository -> OIDC -> role.
+
+    Each path hop by hop, ungated ones (nobody else approves before the token is issued) first.
+    """
+    import json as json_module
+
+    from scanner.inventory.model import Unknown
+    from scanner.paths import PATH_TYPE
+    from scanner.pipeline import correlate_inventory
+
+    inventory = correlate_inventory(_inventory_argument(snapshot_files, demo, roster_file))
+    found = inventory.of_type(PATH_TYPE)
+    if source:
+        wanted = source.strip().lower()
+        found = [p for p in found if wanted in {str(i).lower() for i in p.attributes.get("identities") or []}]
+    if target:
+        wanted = target.strip().lower()
+        found = [p for p in found if wanted in (str(p.attributes.get("target_name")).lower(),
+                                                str(p.attributes.get("target_id")).lower())]
+    found.sort(key=lambda p: (p.attributes.get("gated") is True, p.attributes.get("target_admin") is not True, p.name))
+    if as_json:
+        click.echo(json_module.dumps([p.to_json() for p in found], indent=2))
+        return
+    if not found:
+        click.echo("no paths" + (f" from {source}" if source else "") + (f" to {target}" if target else ""))
+        return
+    for path in found:
+        gated = path.attributes.get("gated")
+        label = "gated" if gated is True else "UNGATED" if gated is False else f"gate unknown ({gated.reason})" \
+            if isinstance(gated, Unknown) else "gate unknown"
+        click.echo(f"{path.name}  [{label}]")
+        for hop in path.attributes.get("hops") or []:
+            click.echo(f"  -> {hop}")
+    click.echo(f"{len(found)} path(s), {sum(1 for p in found if p.attributes.get('gated') is False)} ungated")
+
+
 def _inventory_argument(snapshot_files: Sequence[Path], demo: bool, roster_file: Path | None = None) -> Inventory:
     if demo and snapshot_files:
         raise ConfigError("give snapshot files or --demo, not both")

@@ -79,8 +79,9 @@ def correlate_inventory(inventory: Inventory) -> Inventory:
     """Link accounts to roster people (adds derived attributes); the date is the snapshot's own,
     so re-evaluating an old snapshot reproduces the day counts the auditor saw then."""
     from scanner.correlate import correlate
+    from scanner.paths import derive_paths
 
-    return correlate(inventory, inventory.collected_on)
+    return derive_paths(correlate(inventory, inventory.collected_on))
 
 
 def policy_paths(settings: Settings) -> list[Path]:

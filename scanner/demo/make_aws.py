@@ -142,6 +142,12 @@ def build() -> Inventory:
             role(PROD, "gha-deploy-prod", github(PROD, ["repo:northwind-labs/api:environment:production"]),
                  attached=(f"arn:aws:iam::{PROD}:policy/deploy-ecs",), last_used=1),
             role(PROD, "gha-terraform-plan", github(PROD, ["repo:northwind-labs/infra:*"]), last_used=3),
+            # Code-to-cloud paths (issue 15): an admin role behind api's reviewed production
+            # environment, and one any push to mobile-app's main branch (admins bypass review) reaches.
+            role(PROD, "gha-platform-admin", github(PROD, ["repo:northwind-labs/api:environment:production"]),
+                 attached=(ADMIN,), last_used=6),
+            role(PROD, "gha-mobile-release", github(PROD, ["repo:northwind-labs/mobile-app:ref:refs/heads/main"]),
+                 attached=(ADMIN,), last_used=2),
             role(PROD, "acme-outsourcing-support", {"Principal": {"AWS": "arn:aws:iam::999988887777:root"},
                                                     "Action": "sts:AssumeRole"}, last_used=40),
             role(PROD, "datadog-integration", {"Principal": {"AWS": "arn:aws:iam::464622532012:root"},

@@ -287,10 +287,193 @@ def _resources(
     ]
 
 
+# -- workflows (issue 15): each workflow policy passes and fails somewhere; the OIDC jobs feed the
+# demo's code-to-cloud paths (api's environment-gated deploy, mobile-app's ungated release).
+PINNED = "11bd71901bbe5b1630ceea73d27597364c9af683"
+AWS_AUTH = f"aws-actions/configure-aws-credentials@{PINNED}"
+WORKFLOWS: dict[str, dict[str, str]] = {
+    f"{LABS}/api": {
+        "ci.yml": f"""name: ci
+on:
+  pull_request:
+  push: {{branches: [main]}}
+permissions: {{contents: read}}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with: {{persist-credentials: false}}
+      - uses: actions/setup-go@v5
+        with: {{go-version: '1.23'}}
+      - run: make test
+      - uses: actions/upload-artifact@v4
+        with: {{name: coverage, path: coverage.out}}
+""",
+        "deploy.yml": f"""name: deploy
+on:
+  push: {{branches: [main]}}
+permissions: {{contents: read}}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    permissions: {{contents: read, id-token: write}}
+    steps:
+      - uses: {AWS_AUTH}
+        with: {{role-to-assume: 'arn:aws:iam::111122223333:role/gha-deploy-prod', aws-region: eu-west-1}}
+      - run: ./scripts/deploy.sh
+  migrate:
+    runs-on: ubuntu-latest
+    needs: deploy
+    environment: production
+    permissions: {{contents: read, id-token: write}}
+    steps:
+      - uses: {AWS_AUTH}
+        with: {{role-to-assume: 'arn:aws:iam::111122223333:role/gha-platform-admin', aws-region: eu-west-1}}
+      - run: ./scripts/migrate.sh
+""",
+        "release.yml": """name: release
+on:
+  release: {types: [published]}
+permissions: {contents: write}
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with: {persist-credentials: false}
+      - uses: actions/cache@v4
+        with: {path: ~/go/pkg/mod, key: go-mod}
+      - run: make release
+""",
+    },
+    f"{LABS}/web": {
+        "preview.yml": """name: preview
+on: pull_request_target
+jobs:
+  preview:
+    runs-on: [self-hosted, linux]
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: '${{ github.event.pull_request.head.sha }}'}
+      - uses: actions/setup-node@v4
+        with: {node-version: 20, cache: npm}
+      - uses: netlify/actions/cli@master
+      - run: echo "Preview for ${{ github.event.pull_request.title }}"
+""",
+        "release.yml": """name: release
+on:
+  push: {tags: ['v*']}
+permissions: {contents: write}
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with: {persist-credentials: false}
+      - uses: actions/setup-node@v4
+        with: {node-version: 20, cache: npm}
+      - run: npm run build && npm publish
+""",
+    },
+    f"{LABS}/mobile-app": {
+        "release.yml": f"""name: mobile release
+on:
+  push: {{branches: [main]}}
+permissions:
+  contents: read
+  id-token: write
+jobs:
+  build:
+    runs-on: macos-14
+    steps:
+      - uses: actions/checkout@v4
+      - run: ./gradlew assembleRelease
+      - uses: actions/upload-artifact@v4
+        with: {{name: workspace, path: .}}
+      - uses: {AWS_AUTH}
+        with: {{role-to-assume: 'arn:aws:iam::111122223333:role/gha-mobile-release', aws-region: eu-west-1}}
+      - run: aws s3 cp app.aab s3://northwind-mobile-releases/
+  notify:
+    uses: northwind-labs/shared-workflows/.github/workflows/notify.yml@main
+    secrets: inherit
+""",
+    },
+    f"{LABS}/infra": {
+        "terraform.yml": f"""name: terraform
+on: [push, workflow_dispatch]
+env:
+  TF_IN_AUTOMATION: '1'
+  AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE
+jobs:
+  plan:
+    runs-on: ubuntu-latest
+    permissions: write-all
+    steps:
+      - uses: actions/checkout@v4
+      - uses: hashicorp/setup-terraform@v3
+      - uses: {AWS_AUTH}
+        with: {{role-to-assume: 'arn:aws:iam::111122223333:role/gha-terraform-plan', aws-region: eu-west-1}}
+      - run: terraform plan
+""",
+        "nightly.yml": "name: nightly\non:\n  schedule:\n    - cron: '0 3 * * *'\njobs:\n  drift: [terraform plan\n",
+    },
+    f"{OSS}/sdk-js": {
+        "publish.yml": f"""name: publish
+on:
+  release: {{types: [published]}}
+permissions: {{contents: read}}
+jobs:
+  npm:
+    runs-on: ubuntu-latest
+    environment: npm-production
+    permissions: {{contents: read, id-token: write}}
+    steps:
+      - uses: actions/checkout@v4
+        with: {{persist-credentials: false}}
+      - uses: actions/setup-node@v4
+        with: {{node-version: 20, registry-url: 'https://registry.npmjs.org'}}
+      - run: npm publish --provenance
+""",
+    },
+    f"{OSS}/sdk-python": {
+        "ci.yml": f"""name: ci
+on: [push, pull_request]
+permissions: {{contents: read}}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with: {{persist-credentials: false}}
+      - uses: astral-sh/setup-uv@{PINNED}
+      - run: uv run pytest
+""",
+    },
+}
+
+
+def workflow_resources() -> list[Resource]:
+    from scanner.collectors.github.workflows import WorkflowFile, map_workflows
+
+    resources: list[Resource] = []
+    visibility = {f"{LABS}/web": "public", f"{OSS}/sdk-js": "public", f"{OSS}/sdk-python": "public"}
+    for repository, files in WORKFLOWS.items():
+        resources += map_workflows([
+            WorkflowFile(repository, f".github/workflows/{name}", text, visibility=visibility.get(repository, "private"),
+                         default_branch="main")
+            for name, text in files.items()
+        ])
+    return resources
+
+
 def build() -> Inventory:
     labs_resources, labs_status = labs()
     oss_resources, oss_status = oss()
-    return Inventory(tuple(labs_resources + oss_resources), (labs_status, oss_status), "2026-11-20T09:00:00Z", "demo")
+    workflows = workflow_resources()
+    return Inventory(tuple(labs_resources + oss_resources + workflows), (labs_status, oss_status),
+                     "2026-11-20T09:00:00Z", "demo")
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ Per organization, in this order (org-wide endpoints before per-repository ones):
    installations, rulesets, SAML credential authorizations (GHEC); the teams with each team's
    members and repositories (access through teams).
 2. GraphQL, 25 repositories per query: default-branch protection, rulesets, collaborators,
-   deploy keys, environments, CODEOWNERS, Dependabot alerts; then follow-up queries for every
+   deploy keys, environments, CODEOWNERS, Dependabot alerts, the ``.github/workflows`` files (text
+   included; a truncated blob is read again through the contents API); then follow-up queries for every
    connection longer than its first page (next pages of many repositories share a query).
    One paginated query for SAML identities.
 3. REST, per repository the token administers: webhooks and the Actions token permission.
@@ -41,7 +42,7 @@ from scanner.collectors.base import (
     iso,
     redact,
 )
-from scanner.collectors.github import mapping, queries
+from scanner.collectors.github import mapping, queries, workflows
 from scanner.collectors.github.auth import AppInstallationCredential, TokenCredential
 from scanner.collectors.github.cache import EtagCache
 from scanner.collectors.github.client import (
@@ -469,7 +470,40 @@ class _OrgReader:
         members_resources = mapping.map_members(raw, access, now)
         critical = self.collector.config.critical_topics
         repositories = [mapping.map_repository(r, critical, now) for r in repo_raws]
-        return [organization, *members_resources, *repositories]
+        return [organization, *members_resources, *repositories, *self._workflows(repo_raws)]
+
+    def _workflows(self, repo_raws: Sequence[mapping.RepoRaw]) -> list[Resource]:
+        """github.workflow resources from the workflow files the batch queries carried; blobs
+        GraphQL truncated are read whole through the REST contents API, in parallel."""
+        found: dict[str, list[workflows.WorkflowFile]] = {}
+        pending: list[tuple[mapping.RepoRaw, workflows.PendingBlob]] = []
+        resources: list[Resource] = []
+        for raw in repo_raws:
+            name = str(raw.rest["full_name"])
+            result = workflows.files_from_block(raw.rest, raw.graphql, raw.graphql_unknown)
+            if isinstance(result, Unknown):
+                resources.append(workflows.unreadable_repository(
+                    name, result.reason, str(raw.rest.get("visibility") or "private"), bool(raw.rest.get("archived"))))
+                continue
+            found[name] = list(result[0])
+            pending += [(raw, blob) for blob in result[1]]
+
+        def read_whole(item: tuple[mapping.RepoRaw, workflows.PendingBlob]) -> workflows.WorkflowFile:
+            raw, blob = item
+            answer = self.optional(
+                f"workflow file {blob.repository}/{blob.path}", NEEDS_CONTENTS,
+                lambda: self.client.get_json("/repos/{owner}/{repo}/contents/{path}", owner=self.org,
+                                             repo=str(raw.rest["name"]), path=blob.path),
+            )
+            text = None if isinstance(answer, Unknown) else workflows.contents_text(answer)
+            reason = answer.reason if isinstance(answer, Unknown) else f"could not be read whole ({blob.reason})"
+            return workflows.workflow_file(raw.rest, blob.path, text, None if text is not None else reason)
+
+        for file in self.collector.map_parallel(read_whole, pending):
+            found.setdefault(file.repository, []).append(file)
+        for files in found.values():
+            resources += workflows.map_workflows(sorted(files, key=lambda f: f.path))
+        return resources
 
     def _team_access(self, repos: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
         """login -> {repository full name: PERMISSION} granted through teams, over the scanned
@@ -747,6 +781,7 @@ class _OrgReader:
         return pairs
 
 
+NEEDS_CONTENTS = "needs read access to the repository's files (repo scope, or the Contents: read App permission)"
 FOLLOW_UP_BATCH = 10  # next pages per follow-up query (each up to 100 nodes)
 
 
@@ -809,6 +844,7 @@ _FIELD_NAMES = {
     "directCollaborators": "repository collaborators",
     "outsideCollaborators": "repository collaborators",
     "codeowners": "CODEOWNERS errors",
+    "workflowFiles": "workflow files",
 }
 
 

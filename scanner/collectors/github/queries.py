@@ -59,6 +59,13 @@ ENVIRONMENT_NODE = f"""
   protectionRules(first: 10) {{ {PAGE_INFO} nodes {{ {PROTECTION_RULE_NODE} }} }}
 """
 
+# The default branch's workflow files with their text, in the batch query itself (no extra request
+# per repository); a truncated or text-less blob is read again through the REST contents API.
+WORKFLOW_FILES_FIELD = (
+    'workflowFiles: object(expression: "HEAD:.github/workflows") { __typename ... on Tree { entries { '
+    "name type object { __typename ... on Blob { byteSize isBinary isTruncated text } } } } }"
+)
+
 # Repository connection -> (extra arguments, node fields, first-page size in the batch query).
 REPOSITORY_CONNECTIONS: dict[str, tuple[str, str, int]] = {
     "branchProtectionRules": ("", CLASSIC_RULE_FIELDS, 50),
@@ -100,6 +107,7 @@ fragment RepoAudit on Repository {{
   codeownersGithub: object(expression: "HEAD:.github/CODEOWNERS") {{ __typename }}
   codeownersDocs: object(expression: "HEAD:docs/CODEOWNERS") {{ __typename }}
   codeowners {{ errors {{ line kind message }} }}
+  {WORKFLOW_FILES_FIELD}
 }}
 """
 

@@ -221,3 +221,62 @@ REPOSITORY = ResourceType(
 )
 
 TYPES: tuple[ResourceType, ...] = (ORGANIZATION, MEMBER, REPOSITORY)
+
+WORKFLOW = ResourceType(
+    "github.workflow",
+    "A GitHub Actions workflow file on a repository's default branch, parsed and analysed "
+    "(the zizmor / poutine / OpenSSF Scorecard checks). A repository whose workflows could not be "
+    "listed has one placeholder (path .github/workflows/*) with every attribute unknown.",
+    (
+        attr("full_name", "string", "Repository owner/name."),
+        attr("org", "string", "Organization login."),
+        attr("path", "string", "Path of the file (.github/workflows/x.yml)."),
+        attr("repository_visibility", "string", "public, private or internal (of the repository)."),
+        attr("repository_archived", "boolean", "The repository is archived."),
+        attr("parse_error", "string", "Why the file does not parse as a workflow; null when it does.", nullable=True),
+        attr("name", "string", "The workflow's name: (empty when not set)."),
+        attr("triggers", "list", "Events in on: (push, pull_request_target, workflow_dispatch, ...)."),
+        attr("dangerous_triggers", "list", "pull_request_target / workflow_run among the triggers."),
+        attr("untrusted_triggers", "list", "Triggers an outsider can cause that run with the base repository's "
+             "token and cache scope (pull_request_target, workflow_run, issue_comment, issues, ...)."),
+        attr("trigger_branches", "object", "event -> {branches, tags} filters (null: none)."),
+        attr("permissions", "object", "Workflow-level permissions: {scope: level}, 'read-all', 'write-all'; "
+             "null when not declared.", nullable=True),
+        attr("job_permissions", "object", "job id -> its own permissions block, for jobs that declare one."),
+        attr("jobs_without_permissions", "list", "Jobs with no permissions of their own and none at workflow "
+             "level: they get the repository's default token (Scorecard Token-Permissions)."),
+        attr("write_all_permissions", "list", "Where permissions: write-all is granted: workflow, job:<id>."),
+        attr("id_token_write_workflow", "boolean", "id-token: write is granted to the whole workflow."),
+        attr("id_token_jobs", "list", "Jobs that can request an OIDC token (id-token: write, own or inherited)."),
+        attr("jobs", "list", "Jobs: {id, name, runs_on, self_hosted, environment, permissions, id_token_write, "
+             "uses, secrets_inherit, steps, needs}."),
+        attr("actions", "list", "Every uses: reference: {uses, owner, ref, pinning (sha, tag, branch, unpinned, "
+             "local, docker-digest, docker-tag), third_party, job, reusable_workflow}."),
+        attr("unpinned_actions", "list", "uses: references not pinned to a full commit SHA (or image digest), "
+             "GitHub-owned included (Scorecard Pinned-Dependencies)."),
+        attr("unpinned_third_party_actions", "list", "Third-party uses: (not actions/*, github/* or the "
+             "organization's own) not pinned to a full commit SHA (zizmor unpinned-uses)."),
+        attr("runners", "list", "runs-on labels (group:<name> for runner groups)."),
+        attr("self_hosted_jobs", "list", "Jobs that run on self-hosted runners."),
+        attr("environments", "list", "Deployment environments the jobs reference."),
+        attr("secrets_used", "list", "Names of the secrets the workflow reads (secrets.NAME)."),
+        attr("secrets_inherit_jobs", "list", "Jobs calling a reusable workflow with secrets: inherit."),
+        attr("untrusted_checkouts", "list", "Steps of a pull_request_target / workflow_run workflow that check "
+             "out or fetch the pull request's code (job/step)."),
+        attr("template_injections", "list", "Attacker-controlled contexts expanded with ${{ }} into run: or "
+             "github-script: {step, context}."),
+        attr("persisted_credentials_jobs", "list", "Jobs whose actions/checkout keeps the token in .git/config "
+             "(persist-credentials not false)."),
+        attr("artifact_credential_exposures", "list", "upload-artifact steps after a credential-persisting "
+             "checkout in the same job (zizmor artipacked)."),
+        attr("uses_cache", "boolean", "The workflow restores or saves an Actions cache."),
+        attr("is_release", "boolean", "Runs on release or tag pushes (publishes artifacts)."),
+        attr("cache_poisoning_sources", "list", "For a release workflow using caches: workflows of the same "
+             "repository that write caches on untrusted triggers (zizmor cache-poisoning)."),
+        attr("hardcoded_credentials", "list", "Literal credentials in the file: {where, kind}; never the value."),
+        attr("cloud_auth", "list", "Cloud login steps: {job, platform (aws, azure, gcp), target (role ARN, "
+             "client id, provider), oidc}."),
+    ),
+)
+
+TYPES = TYPES + (WORKFLOW,)

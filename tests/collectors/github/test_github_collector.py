@@ -67,6 +67,29 @@ EXPECTED_LABS = {
     "github_repo_webhooks_secure": {"api": "PASS", "web": "FAIL"},
     "github_repo_deploy_keys_read_only": {"api": "PASS", "web": "FAIL"},
     "github_repo_no_outside_admin": {"api": "PASS", "mobile-app": "FAIL"},
+    # Workflow files (tests/fakes/github/workflow_files.py).
+    **{policy: {f"{file}": status for file, status in verdicts.items()} for policy, verdicts in {
+        "github_workflow_parses": {"api:.github/workflows/ci.yml": "PASS", "infra:.github/workflows/nightly.yml": "FAIL"},
+        "github_workflow_third_party_actions_pinned": {"api:.github/workflows/deploy.yml": "PASS",
+                                                       "web:.github/workflows/preview.yml": "FAIL",
+                                                       "infra:.github/workflows/nightly.yml": "ERROR"},
+        "github_workflow_no_untrusted_checkout": {"api:.github/workflows/ci.yml": "PASS", "web:.github/workflows/preview.yml": "FAIL"},
+        "github_workflow_no_template_injection": {"api:.github/workflows/ci.yml": "PASS", "web:.github/workflows/preview.yml": "FAIL"},
+        "github_workflow_permissions_declared": {"api:.github/workflows/ci.yml": "PASS", "web:.github/workflows/preview.yml": "FAIL"},
+        "github_workflow_no_write_all": {"api:.github/workflows/ci.yml": "PASS", "infra:.github/workflows/terraform.yml": "FAIL"},
+        "github_workflow_id_token_job_scoped": {"api:.github/workflows/deploy.yml": "PASS",
+                                                "mobile-app:.github/workflows/release.yml": "FAIL"},
+        "github_workflow_no_secrets_inherit": {"api:.github/workflows/ci.yml": "PASS", "mobile-app:.github/workflows/release.yml": "FAIL"},
+        "github_workflow_no_self_hosted_on_public": {"web:.github/workflows/release.yml": "PASS",
+                                                     "web:.github/workflows/preview.yml": "FAIL",
+                                                     "api:.github/workflows/ci.yml": "SKIPPED"},
+        "github_workflow_no_credentials_in_artifacts": {"api:.github/workflows/ci.yml": "PASS",
+                                                        "mobile-app:.github/workflows/release.yml": "FAIL"},
+        "github_workflow_release_cache_not_poisonable": {"web:.github/workflows/preview.yml": "PASS",
+                                                         "web:.github/workflows/release.yml": "FAIL"},
+        "github_workflow_no_hardcoded_credentials": {"api:.github/workflows/ci.yml": "PASS",
+                                                     "infra:.github/workflows/terraform.yml": "FAIL"},
+    }.items()},
 }
 
 

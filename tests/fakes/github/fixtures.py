@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from functools import cache
 
+from tests.fakes.github import workflow_files
 from tests.fakes.github.model import (
     ActionsPermissions,
     App,
@@ -138,7 +139,7 @@ def default_org() -> Org:
             Environment("staging"),
         ],
         actions=ActionsPermissions(allowed_actions="selected", verified_allowed=True, default_workflow_permissions="read"),
-        files={".github/CODEOWNERS": CODEOWNERS},
+        files={".github/CODEOWNERS": CODEOWNERS, **workflow_files.API},
     )
     web = Repo(
         "web",
@@ -174,7 +175,7 @@ def default_org() -> Org:
                                last_used="2026-11-01T10:00:00Z")],
         environments=[Environment("production", protected_branches_only=False, branch_patterns=["main", "release/*"])],
         # CODEOWNERS that names a user GitHub cannot resolve.
-        files={"CODEOWNERS": "* @northwind-labs/web-team\n"},
+        files={"CODEOWNERS": "* @northwind-labs/web-team\n", **workflow_files.WEB},
         codeowners_errors=[
             {
                 "line": 1,
@@ -198,6 +199,7 @@ def default_org() -> Org:
         vulnerability_alerts=False,
         actions=ActionsPermissions(default_workflow_permissions="write", can_approve_pull_request_reviews=True),
         environments=[Environment("production")],
+        files=dict(workflow_files.INFRA),
     )
     mobile = Repo(
         "mobile-app",
@@ -208,6 +210,7 @@ def default_org() -> Org:
         # Weak classic protection: 1 approval, admins may bypass, force pushes allowed.
         protection={"main": BranchProtection(required_approving_review_count=1, allow_force_pushes=True, allow_deletions=True)},
         collaborators=[Collaborator("carla-m", "admin")],  # outside collaborator with admin
+        files=dict(workflow_files.MOBILE),
     )
     legacy = Repo(
         "legacy-site",

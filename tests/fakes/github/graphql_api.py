@@ -370,7 +370,7 @@ class _Resolver:
             path = expression.split(":", 1)[1].strip("/")
             text = repo.files.get(path)
             if text is None:
-                return None
+                return tree_object(repo, path)
             return {"__typename": "Blob", "text": text, "byteSize": len(text.encode()), "isBinary": False, "isTruncated": False,
                     "oid": "0" * 40, "abbreviatedOid": "0000000", "id": _gid("Blob", path)}
 
@@ -625,6 +625,37 @@ class _Resolver:
             "latestCompletedDeployment": None,
             "protectionRules": connection("protectionRules", rules),
         }
+
+
+# GitHub's Blob.text carries at most this much before isTruncated turns true (tests lower it).
+BLOB_TEXT_LIMIT = 512 * 1024
+
+
+def tree_object(repo: Repo, path: str) -> dict[str, Any] | None:
+    """A directory of ``repo.files`` as a GraphQL ``Tree`` (entries: blobs and sub-trees), as
+    ``object(expression: "HEAD:dir")`` answers; None when no file lives under ``path``."""
+    prefix = path.strip("/") + "/"
+    children: dict[str, str | None] = {}
+    for file_path, text in sorted(repo.files.items()):
+        if file_path.startswith(prefix):
+            head, _, rest_of_path = file_path[len(prefix):].partition("/")
+            children[head] = None if rest_of_path else text
+    if not children:
+        return None
+
+    def entry(name: str, text: str | None) -> dict[str, Any]:
+        if text is None:
+            return {"name": name, "type": "tree", "path": prefix + name, "mode": 16384,
+                    "object": {"__typename": "Tree", "id": _gid("Tree", prefix + name)}}
+        raw = text.encode()
+        truncated = len(raw) > BLOB_TEXT_LIMIT
+        blob = {"__typename": "Blob", "id": _gid("Blob", prefix + name), "byteSize": len(raw), "isBinary": False,
+                "isTruncated": truncated, "text": raw[:BLOB_TEXT_LIMIT].decode(errors="ignore") if truncated else text,
+                "oid": "0" * 40, "abbreviatedOid": "0000000"}
+        return {"name": name, "type": "blob", "path": prefix + name, "mode": 33188, "object": blob}
+
+    return {"__typename": "Tree", "id": _gid("Tree", path), "oid": "0" * 40, "abbreviatedOid": "0000000",
+            "entries": [entry(name, text) for name, text in children.items()]}
 
 
 def _format_error(error: GraphQLError) -> dict[str, Any]:
