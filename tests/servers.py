@@ -5,16 +5,17 @@ developer's machine that is a skip with the reason and the install command. When
 ``POSTURE_REQUIRE_SERVERS=1`` (``.ci/run`` sets it) it is a failure instead: a CI run whose apt step
 left a server out must go red, not green on skipped tests.
 
-Use it for every "binary or driver not installed" case, never ``pytest.skip``/``skipif`` directly::
+Use it for every "binary or driver not installed" case, never ``pytest.skip``/``skipif`` directly
+(``tests/test_servers.py`` checks), and add the Debian package to ``apt_packages`` in ``.ci/run``::
 
-    if shutil.which("redis-server") is None:
-        server_missing("redis-server not installed (Debian: apt-get install -y redis-server)")
+    redis = require_binary("redis-server", "apt-get install -y redis-server")
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import shutil
 from types import ModuleType
 from typing import NoReturn
 
@@ -42,3 +43,11 @@ def require_module(name: str, install_hint: str) -> ModuleType:
         return importlib.import_module(name)
     except ImportError as error:
         server_missing(f"{name} not importable ({error}); {install_hint}")
+
+
+def require_binary(name: str, install: str, *extra_paths: str) -> str:
+    """The path of a server binary (on PATH or at one of ``extra_paths``), or skip/fail naming ``install``."""
+    found = shutil.which(name) or next((p for p in extra_paths if os.access(p, os.X_OK)), None)
+    if found is None:
+        server_missing(f"{name} not installed (Debian: {install})")
+    return found

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import REQUIRE_ENV, require_module, server_missing, servers_required
+from tests.servers import REQUIRE_ENV, require_binary, require_module, server_missing, servers_required
 
 TESTS = Path(__file__).resolve().parent
 
@@ -40,6 +40,17 @@ def test_require_module(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(REQUIRE_ENV)
     with pytest.raises(pytest.skip.Exception):
         require_module("no_such_module_xyz", "pip install it")
+
+
+def test_require_binary(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(REQUIRE_ENV, "1")
+    assert require_binary("sh", "apt-get install -y dash").endswith("/sh")
+    binary = tmp_path / "redis-server"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    assert require_binary("no-such-redis-server", "x", str(binary)) == str(binary)
+    with pytest.raises(pytest.fail.Exception, match=r"no-such-server not installed \(Debian: apt-get install -y it\)"):
+        require_binary("no-such-server", "apt-get install -y it")
 
 
 # A skip whose reason says something is not installed, any skipif marker, or an importorskip.
