@@ -1,4 +1,9 @@
-"""Shared fixtures: run the CLI in-process, write policy files and snapshots."""
+"""Shared fixtures: run the CLI in-process, write policy files and snapshots.
+
+A test that needs a real server (rsyslog, PostgreSQL, Chromium, ...) uses ``tests/servers.py``
+(``require_binary`` / ``server_missing``): it skips on a laptop and fails in CI
+(``POSTURE_REQUIRE_SERVERS=1``, set by ``.ci/run``).
+"""
 
 from __future__ import annotations
 

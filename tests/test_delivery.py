@@ -20,6 +20,7 @@ import yaml
 from scanner.cli import cli
 from scanner.findings import Severity
 from scanner.outputs import github_actions
+from tests.servers import server_missing
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -28,9 +29,7 @@ BIN = Path(sys.executable).parent
 def _tool(name: str) -> str:
     found = shutil.which(name) or (str(BIN / name) if (BIN / name).exists() else None)
     if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is not installed (pip install -e '.[test]')")
-        pytest.skip(f"{name} is not installed")
+        server_missing(f"{name} is not installed (pip install -e '.[test]'; systemd-analyze: apt-get install -y systemd)")
     return found
 
 

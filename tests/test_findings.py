@@ -16,8 +16,10 @@ def test_uid_is_deterministic_and_pair_specific(policy: str, resource: str) -> N
 
 
 def test_uid_is_fixed_across_versions() -> None:
-    # A stored value: changing the hash would break history, waivers and SIEM correlation.
-    assert finding_uid("github_org_requires_2fa", "github:acme") == finding_uid("github_org_requires_2fa", "github:acme")
+    # Stored values: changing the hash would break history, waivers and SIEM correlation. The
+    # literals are sha256("<policy>\0<resource>")[:32], written down once, so any change to the rule fails.
+    assert finding_uid("github_org_requires_2fa", "github:acme") == "a587ccc45c79b7ccf028cbd0f129fe32"
+    assert finding_uid("aws_root_mfa", "aws:123456789012") == "2073588f3c96197b0bdddecbdc8e955c"
     assert finding_uid("a", "b") != finding_uid("a\x00b", "")
 
 

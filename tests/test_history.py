@@ -2,7 +2,8 @@
 
 The PostgreSQL test starts a throwaway cluster (Debian's ``postgresql``: initdb + pg_ctl, run as
 the ``postgres`` user when the tests run as root) on a free local port, and skips with a clear
-reason only when the server binaries are absent.
+reason only when the server binaries are absent (a failure under ``POSTURE_REQUIRE_SERVERS=1``, as
+in CI: see ``tests/servers.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from scanner.findings import Severity, Status, worst_failure
 from scanner.history import HistoryStore, default_history_url, format_runs, scope_of
 from scanner.inventory.model import SourceStatus
 from scanner.waivers import apply_waivers, parse_waivers
+from tests.servers import require_module, server_missing
 
 WAIVER = """\
 - policy: github_repo_branch_protection
@@ -174,7 +176,7 @@ def _pg_bin() -> Path | None:
 def postgres_url() -> Iterator[str]:
     bindir = _pg_bin()
     if bindir is None or not (bindir / "initdb").exists():
-        pytest.skip("PostgreSQL server binaries not installed (Debian: apt-get install -y postgresql)")
+        server_missing("PostgreSQL server binaries not installed (Debian: apt-get install -y postgresql)")
     # Outside pytest's private (0700, root-owned) temp root, so the postgres user can reach it.
     base = Path(tempfile.mkdtemp(prefix="posture-pg-"))
     data, sockets = base / "data", base / "run"
@@ -183,7 +185,7 @@ def postgres_url() -> Iterator[str]:
     if os.geteuid() == 0:  # initdb refuses to run as root
         runuser = shutil.which("runuser")
         if runuser is None:
-            pytest.skip("running as root without runuser: cannot start PostgreSQL as the postgres user")
+            server_missing("running as root without runuser: cannot start PostgreSQL as the postgres user")
         shutil.chown(base, "postgres")
         shutil.chown(sockets, "postgres")
         prefix = [runuser, "-u", "postgres", "--"]
@@ -207,7 +209,7 @@ def postgres_url() -> Iterator[str]:
 
 
 def test_two_runs_on_postgresql(postgres_url: str) -> None:
-    pytest.importorskip("psycopg", reason="psycopg not installed (pip install 'posture[postgres]')")
+    require_module("psycopg", "pip install 'posture[postgres]'")
     with HistoryStore(postgres_url) as store:
         exercise(store)
     with HistoryStore(postgres_url) as reopened:

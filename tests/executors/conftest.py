@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import time
@@ -11,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.servers import require_binary
 
 
 def _free_port() -> int:
@@ -21,12 +21,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        message = "redis-server is not installed (Debian: apt-get install -y redis-server)"
-        if os.environ.get("CI") or os.environ.get("POSTURE_REQUIRE_SERVERS"):
-            pytest.fail(message)
-        pytest.skip(message)
+    binary = require_binary("redis-server", "apt-get install -y redis-server")
     port = _free_port()
     work: Path = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",

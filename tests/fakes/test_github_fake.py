@@ -15,7 +15,12 @@ from typing import Any
 import jwt
 import pytest
 import requests
+from graphql import validate_schema
 
+# The project's own modules are imported, never importorskip'ed: a broken import must fail the tests.
+from scanner import collectors
+from scanner.collectors.base import CollectContext
+from scanner.collectors.github import queries
 from tests.fakes.github import (
     APP_ID,
     EXPIRED_TOKEN,
@@ -28,6 +33,7 @@ from tests.fakes.github import (
     default_org,
     make_large_org,
 )
+from tests.fakes.github.graphql_api import SCHEMA_PATH, build_github_schema, load_schema
 from tests.fakes.github.model import Org, Token, World
 from tests.fakes.github.openapi import ResponseValidator
 from tests.fakes.github.rest import ROUTES
@@ -469,7 +475,6 @@ def test_graphql_non_owner_answers(gh: FakeGitHub) -> None:
 
 
 def test_graphql_accepts_the_collectors_queries(gh: FakeGitHub) -> None:
-    queries = pytest.importorskip("scanner.collectors.github.queries")
     names = [r.name for r in default_org().repos]
     body = graphql(gh, OWNER_TOKEN, queries.repositories_query(len(names)), queries.repositories_variables(ORG, names))
     assert "errors" not in body, body.get("errors")
@@ -479,9 +484,6 @@ def test_graphql_accepts_the_collectors_queries(gh: FakeGitHub) -> None:
 
 def test_collector_scan_against_the_fake_is_read_only_and_conformant() -> None:
     """The collector as the CLI runs it: every response it fetched validates, nothing was written."""
-    collectors = pytest.importorskip("scanner.collectors")
-    from scanner.collectors.base import CollectContext
-
     with FakeGitHub(validate=True) as fake:
         context = CollectContext(environ={"GITHUB_TOKEN": OWNER_TOKEN})
         result = collectors.load_collector("github")({"orgs": [ORG], "url": fake.url}, context).collect()
@@ -489,3 +491,20 @@ def test_collector_scan_against_the_fake_is_read_only_and_conformant() -> None:
         assert fake.writes() == [] and fake.graphql_mutations() == []
         assert fake.requests_by_endpoint()["POST /graphql"] >= 1
     # leaving the block asserted OpenAPI conformance of everything served
+
+
+def test_githubs_schema_is_valid_under_the_installed_graphql_core() -> None:
+    """graphql-core 3.3 rejects GitHub's SDL as published (deprecated ``Project.id`` implementing an
+    undeprecated ``Node.id``); the fake must still build a valid schema, or every GraphQL query errors."""
+    schema = load_schema()
+    assert validate_schema(schema) == []
+    # Only the conflicting deprecations were cleared: the rest of GitHub's deprecations stand.
+    assert schema.type_map["Project"].fields["id"].deprecation_reason is None  # type: ignore[union-attr]
+    assert schema.type_map["Project"].fields["body"].deprecation_reason  # type: ignore[union-attr]
+    assert schema.type_map["Node"].fields["id"].deprecation_reason is None  # type: ignore[union-attr]
+
+
+def test_github_schema_builder_names_a_violation_it_cannot_repair() -> None:
+    broken = SCHEMA_PATH.read_text(encoding="utf-8") + "\ntype NotNode implements Node { name: String }\n"
+    with pytest.raises(RuntimeError, match="schema error.*NotNode"):
+        build_github_schema(broken)

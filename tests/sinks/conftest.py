@@ -1,7 +1,8 @@
 """A real rsyslog for the syslog sink tests: UDP, TCP and TLS inputs writing what arrives to a file.
 
 Started once per module from a config in a temp dir (Debian's ``rsyslog`` and ``rsyslog-gnutls``),
-with a trustme CA for TLS. Tests that need it skip with a clear reason when rsyslogd is absent.
+with a trustme CA for TLS. Tests that need it skip with a clear reason when rsyslogd is absent
+(fail under ``POSTURE_REQUIRE_SERVERS=1``, as in CI: see ``tests/servers.py``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "outputs"))
 
 from rsyslog_server import CONFIG, GTLS, RSYSLOGD, TLS_INPUT, Rsyslog, free_port
 
+from tests.servers import server_missing
+
 
 @pytest.fixture(scope="module")
 def rsyslog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rsyslog]:
     if RSYSLOGD is None:
-        pytest.skip("rsyslogd not installed (Debian: apt-get install -y rsyslog rsyslog-gnutls)")
+        server_missing("rsyslogd not installed (Debian: apt-get install -y rsyslog rsyslog-gnutls)")
     import trustme
 
     work = tmp_path_factory.mktemp("rsyslog")

@@ -15,6 +15,7 @@ from scanner.findings import Severity, Status
 from scanner.outputs import ocsf
 from scanner.sinks import open_sink, parse_sink_url
 from scanner.sinks.syslog import SyslogSink
+from tests.servers import server_missing
 
 
 def expected_events() -> list[str]:
@@ -27,7 +28,7 @@ def url_for(server: Rsyslog, transport: str) -> str:
     if transport == "tcp":
         return f"syslog+tcp://127.0.0.1:{server.tcp}"
     if server.tls is None:
-        pytest.skip("rsyslog's gtls driver is not installed (Debian: apt-get install -y rsyslog-gnutls)")
+        server_missing("rsyslog's gtls driver is not installed (Debian: apt-get install -y rsyslog-gnutls)")
     return f"syslog+tls://localhost:{server.tls}?ca={server.ca}"
 
 
@@ -75,7 +76,7 @@ def test_receiver_down_counts_every_event_as_failed(scheme: str) -> None:
 
 def test_untrusted_certificate_is_a_clear_failure(rsyslog: Rsyslog) -> None:
     if rsyslog.tls is None:
-        pytest.skip("rsyslog's gtls driver is not installed")
+        server_missing("rsyslog's gtls driver is not installed (Debian: apt-get install -y rsyslog-gnutls)")
     result = open_sink(f"syslog+tls://localhost:{rsyslog.tls}", {}).send(make_report())
     assert result.sent == 0 and "TLS certificate not trusted" in (result.error or "") and "?ca=" in (result.error or "")
 

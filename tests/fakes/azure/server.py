@@ -5,6 +5,9 @@ It checks the bearer token, pages collections (``nextLink`` for ARM, ``@odata.ne
 Graph), records every request, and serves faults on demand: ``fail(pattern, status, ...)``
 (a regex searched in "METHOD /path?query") makes matching requests answer 403/429/500 (with Retry-After, error codes) once, N times or
 always. It also serves the Entra token endpoint, for end-to-end runs through azure-identity.
+Every 200 body it sends is checked against the published ARM/Graph response schema of its
+operation (``conformance.py``): what fails is kept in ``violations`` and ``stop()`` raises, so
+every test that uses the fake also checks that the fake answers as Azure is documented to.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from tests.fakes.azure import conformance
 from tests.fakes.azure.tenant import Estate
 
 
@@ -67,6 +71,9 @@ class FakeAzure:
     ca_path: str = ""
     in_flight: int = 0
     max_in_flight: int = 0
+    validate: bool = True  # check every 200 body against the published response schema
+    violations: list[str] = field(default_factory=list)
+    unvalidated: set[str] = field(default_factory=set)  # paths no published description covers
     _server: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -114,6 +121,10 @@ class FakeAzure:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+            self._server = None
+        if self.validate and self.violations:
+            listed = "\n  ".join(dict.fromkeys(self.violations))
+            raise AssertionError(f"the fake Azure served bodies its published API description rejects:\n  {listed}")
 
     # --- request handling ----------------------------------------------------------------------
 
@@ -152,7 +163,17 @@ class FakeAzure:
             status, payload = self._route(parts.path, query)
         except KeyError:
             status, payload = 404, {"error": {"code": "NotFound", "message": f"no such resource {parts.path}"}}
+        if status == 200 and self.validate:
+            self._check(parts.path, payload)
         self._send(handler, status, payload)
+
+    def _check(self, path: str, payload: Any) -> None:
+        operation = conformance.operation_for(path)
+        with self._lock:
+            if operation is None:
+                self.unvalidated.add(path)
+            else:
+                self.violations += [f"{path}: {problem}" for problem in conformance.problems(operation, payload)]
 
     def _fault(self, request_line: str) -> Fault | None:
         with self._lock:
