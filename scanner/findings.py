@@ -7,6 +7,7 @@ the same id across runs, machines and output formats: history, waivers and the S
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -116,6 +117,10 @@ class Finding:
     # Against the previous run of the same scope, when history is on: "new" | "persisting" for
     # current problems, "resolved" for a problem of the previous run that is gone (Report.resolved).
     change: str | None = None
+    # The attribute values the policy read on this resource ({name: value}, size-capped by
+    # ``cap_evidence``), so an auditor sees why without opening the snapshot. Unknown values
+    # read as {"unknown": reason}.
+    evidence: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def area(self) -> str:
@@ -150,7 +155,65 @@ class Finding:
             data["waiver"] = self.waiver.to_json()
         if self.change:
             data["change"] = self.change
+        if self.evidence:
+            data["evidence"] = dict(self.evidence)
         return data
+
+
+# Evidence caps: a policy may read a list of 5,000 members; the finding keeps enough to show why.
+EVIDENCE_MAX_ITEMS = 20  # list items / mapping keys kept per value
+EVIDENCE_MAX_STRING = 300  # characters kept per string
+EVIDENCE_MAX_DEPTH = 4  # nesting kept below the attribute
+EVIDENCE_MAX_TOTAL = 4096  # characters of JSON for the whole evidence of one finding
+
+
+def cap_value(value: Any, depth: int = 0) -> Any:
+    """A JSON-ready copy of ``value`` cut to the evidence caps; cuts are marked in the value."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        if len(value) <= EVIDENCE_MAX_STRING:
+            return value
+        return value[:EVIDENCE_MAX_STRING] + f"… ({len(value) - EVIDENCE_MAX_STRING} more characters)"
+    if depth >= EVIDENCE_MAX_DEPTH:
+        return "…"
+    if isinstance(value, Mapping):
+        items = list(value.items())
+        capped: dict[str, Any] = {str(k): cap_value(v, depth + 1) for k, v in items[:EVIDENCE_MAX_ITEMS]}
+        if len(items) > EVIDENCE_MAX_ITEMS:
+            capped["…"] = f"{len(items) - EVIDENCE_MAX_ITEMS} more keys"
+        return capped
+    if isinstance(value, (list, tuple, set, frozenset)):
+        seq = list(value)
+        out = [cap_value(v, depth + 1) for v in seq[:EVIDENCE_MAX_ITEMS]]
+        if len(seq) > EVIDENCE_MAX_ITEMS:
+            out.append(f"… {len(seq) - EVIDENCE_MAX_ITEMS} more")
+        return out
+    reason = getattr(value, "reason", None)
+    if reason is not None:  # inventory.model.Unknown, without importing the inventory layer here
+        return {"unknown": cap_value(str(reason), depth + 1)}
+    return cap_value(str(value), depth)
+
+
+def cap_evidence(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Evidence of one finding: each value capped, then whole attributes dropped (largest first)
+    until the JSON fits ``EVIDENCE_MAX_TOTAL``; dropped names are listed under ``"…"``."""
+    capped = {name: cap_value(values[name]) for name in sorted(values)}
+    sizes = {name: _json_size(v) for name, v in capped.items()}
+    dropped: list[str] = []
+    while capped and sum(sizes.values()) + 40 * len(dropped) > EVIDENCE_MAX_TOTAL:
+        largest = max(sizes, key=lambda n: sizes[n])
+        dropped.append(largest)
+        del capped[largest], sizes[largest]
+    if dropped:
+        capped["…"] = "too large to keep: " + ", ".join(sorted(dropped))
+    return capped
+
+
+def _json_size(value: Any) -> int:
+    if value is None or isinstance(value, (bool, int, float)):
+        return 5  # evaluated per finding: skip the encoder for the common scalar case
+    return len(json.dumps(value, ensure_ascii=False))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """HTML output: one self-contained page a security owner opens offline and reads.
 
-Summary by status, severity and guide area; what changed since the last run; notices; every
+Summary by status, severity and guide area; each finding's evidence (the attribute values its
+policy read); what changed since the last run; notices; every
 finding with its resource, message, remediation and references, filterable by status,
 severity, platform and area; waived findings with owner and expiry; and a People section
 (filled when the report carries ``people`` from roster correlation, a placeholder otherwise).
@@ -192,6 +193,12 @@ def _detail(f: Finding) -> str:
         f"<dt>Resource</dt><dd><code>{e(f.resource.id)}</code> ({e(f.resource.type)}, scope {e(f.resource.scope)})</dd>",
         f"<dt>Finding uid</dt><dd><code>{e(f.uid)}</code></dd>",
     ]
+    if f.evidence:
+        items = "".join(
+            f"<li><code>{e(name)}</code> = <code>{e(json.dumps(value, ensure_ascii=False, sort_keys=True))}</code></li>"
+            for name, value in f.evidence.items()
+        )
+        parts.insert(1, f'<dt>Evidence</dt><dd><ul class="plain evidence">{items}</ul></dd>')
     if f.first_seen:
         parts.append(f"<dt>Seen</dt><dd>first {e(f.first_seen)}, last {e(f.last_seen)}</dd>")
     if f.waiver:

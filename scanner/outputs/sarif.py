@@ -84,6 +84,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             "severity": finding.severity.value,
         },
     }
+    if finding.evidence:
+        result["properties"]["evidence"] = dict(finding.evidence)
     if finding.change:
         result["properties"]["change"] = finding.change
     if finding.first_seen:

@@ -38,6 +38,7 @@ def make_finding(
     message: str | None = None,
     waiver: Waiver | None = None,
     change: str | None = None,
+    evidence: dict[str, object] | None = None,
 ) -> Finding:
     references = {"guide": guide}
     if cis:
@@ -55,6 +56,7 @@ def make_finding(
         tags=("identity",),
         waiver=waiver,
         change=change,
+        evidence={"enabled": status is not Status.FAIL, "owners": ["ana", "bo"]} if evidence is None else evidence,
     )
 
 
