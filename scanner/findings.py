@@ -240,12 +240,43 @@ class RunInfo:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    """One past (or this) run in the failure trend the HTML report draws."""
+
+    run_id: str
+    finished_at: str
+    failures: int
+    failures_by_severity: Mapping[str, int] = field(default_factory=dict, hash=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "finished_at": self.finished_at, "failures": self.failures,
+                "failures_by_severity": dict(self.failures_by_severity)}
+
+
+def trend_from_runs(runs: Iterable[Any], limit: int = 12) -> tuple[TrendPoint, ...]:
+    """Trend points, oldest first, from stored runs (``history.RunRecord``: run_id, finished_at,
+    summary) — the pipeline passes ``store.runs(scope=...)`` after recording this run."""
+    points = [
+        TrendPoint(
+            run_id=str(run.run_id),
+            finished_at=str(run.finished_at),
+            failures=int((run.summary.get("by_status") or {}).get("FAIL", 0)),
+            failures_by_severity={str(k): int(v) for k, v in (run.summary.get("failures_by_severity") or {}).items()},
+        )
+        for run in runs
+    ]
+    points.sort(key=lambda p: (p.finished_at, p.run_id))
+    return tuple(points[-limit:])
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the outputs render: the run, its findings and, when known, what changed.
 
     ``resolved`` holds findings that failed in the previous run and no longer do;
     ``notices`` holds run-level remarks for people (expired or unmatched waivers, ...);
-    ``people`` holds the per-person access view (plain rows) when a roster was correlated.
+    ``people`` holds the per-person access view (plain rows) when a roster was correlated;
+    ``trend`` the failures of the last runs of this scope (oldest first) when history is on.
     """
 
     run: RunInfo
@@ -254,6 +285,7 @@ class Report:
     notices: tuple[str, ...] = ()
     previous_run_id: str | None = None
     people: tuple[Mapping[str, Any], ...] = ()
+    trend: tuple[TrendPoint, ...] = ()
 
     def by_status(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.findings)
