@@ -6,6 +6,7 @@ the same id across runs, machines and output formats: history, waivers and the S
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 from collections import Counter
@@ -331,3 +332,90 @@ def worst_failure(findings: Iterable[Finding], *, new_only: bool = False) -> Sev
         if worst is None or finding.severity.rank > worst.rank:
             worst = finding.severity
     return worst
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which findings go to the outputs and sinks (``--policy``, ``--exclude-policy``,
+    ``--severity``, ``--status``). History and the exit code always see every finding: a filter
+    for what is shown never turns a red gate green.
+
+    ``policies`` and ``exclude`` hold policy ids or globs (``github_*``); empty means all.
+    """
+
+    policies: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    severities: frozenset[Severity] = frozenset()
+    statuses: frozenset[Status] = frozenset()
+
+    @classmethod
+    def parse(
+        cls,
+        policies: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        severities: Iterable[str] = (),
+        statuses: Iterable[str] = (),
+    ) -> Selection:
+        """From flag values (each may be comma-separated); a ValueError names a bad value."""
+
+        def split(values: Iterable[str]) -> list[str]:
+            return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+
+        try:
+            chosen_severities = frozenset(Severity(v.lower()) for v in split(severities))
+        except ValueError:
+            raise ValueError(f"--severity takes {', '.join(s.value for s in Severity)}") from None
+        try:
+            chosen_statuses = frozenset(Status(v.upper()) for v in split(statuses))
+        except ValueError:
+            raise ValueError(f"--status takes {', '.join(s.value for s in Status)}") from None
+        return cls(tuple(split(policies)), tuple(split(exclude)), chosen_severities, chosen_statuses)
+
+    @property
+    def everything(self) -> bool:
+        return not (self.policies or self.exclude or self.severities or self.statuses)
+
+    def wants_policy(self, policy_id: str) -> bool:
+        if self.policies and not any(fnmatch.fnmatchcase(policy_id, p) for p in self.policies):
+            return False
+        return not any(fnmatch.fnmatchcase(policy_id, p) for p in self.exclude)
+
+    def matches(self, finding: Finding) -> bool:
+        return (
+            self.wants_policy(finding.policy)
+            and (not self.severities or finding.severity in self.severities)
+            and (not self.statuses or finding.status in self.statuses)
+        )
+
+    def unmatched_patterns(self, policy_ids: Iterable[str]) -> list[str]:
+        """``--policy``/``--exclude-policy`` values that name no loaded policy (likely typos)."""
+        ids = list(policy_ids)
+        return [p for p in (*self.policies, *self.exclude) if not any(fnmatch.fnmatchcase(i, p) for i in ids)]
+
+
+def select_findings(report: Report, selection: Selection) -> Report:
+    """The report as the outputs and sinks should see it.
+
+    Findings are kept when they match every criterion. Resolved problems (``report.resolved``,
+    which the SIEM needs to close its open findings) are kept by policy and severity whatever
+    ``--status`` says. Counts in the summary are of what is kept; a notice says a selection
+    applied, so a reader does not take a filtered report for the whole audit.
+    """
+    if selection.everything:
+        return report
+    kept = tuple(f for f in report.findings if selection.matches(f))
+    resolved = tuple(
+        f for f in report.resolved
+        if selection.wants_policy(f.policy) and (not selection.severities or f.severity in selection.severities)
+    )
+    parts = []
+    if selection.policies:
+        parts.append("policy " + ",".join(selection.policies))
+    if selection.exclude:
+        parts.append("not policy " + ",".join(selection.exclude))
+    if selection.severities:
+        parts.append("severity " + ",".join(s.value for s in Severity if s in selection.severities))
+    if selection.statuses:
+        parts.append("status " + ",".join(s.value for s in Status if s in selection.statuses))
+    notice = f"Selection applied ({'; '.join(parts)}): {len(kept)} of {len(report.findings)} findings shown"
+    return replace(report, findings=kept, resolved=resolved, notices=(*report.notices, notice))
