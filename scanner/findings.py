@@ -200,9 +200,13 @@ def cap_evidence(values: Mapping[str, Any]) -> dict[str, Any]:
     """Evidence of one finding: each value capped, then whole attributes dropped (largest first)
     until the JSON fits ``EVIDENCE_MAX_TOTAL``; dropped names are listed under ``"…"``."""
     capped = {name: cap_value(values[name]) for name in sorted(values)}
-    sizes = {name: _json_size(v) for name, v in capped.items()}
+    # Runs once per finding: measure exactly (json) only when a cheap count says it might not fit.
+    # JSON escaping makes a character at most 6 long (\u0000), hence the division.
+    if sum(_rough_size(v) for v in capped.values()) + 8 * len(capped) <= EVIDENCE_MAX_TOTAL // 6:
+        return capped
+    sizes = {name: len(json.dumps(v, ensure_ascii=False)) + len(name) + 6 for name, v in capped.items()}
     dropped: list[str] = []
-    while capped and sum(sizes.values()) + 40 * len(dropped) > EVIDENCE_MAX_TOTAL:
+    while capped and sum(sizes.values()) + sum(len(n) + 2 for n in dropped) + 40 > EVIDENCE_MAX_TOTAL:
         largest = max(sizes, key=lambda n: sizes[n])
         dropped.append(largest)
         del capped[largest], sizes[largest]
@@ -211,33 +215,15 @@ def cap_evidence(values: Mapping[str, Any]) -> dict[str, Any]:
     return capped
 
 
-def _json_size(value: Any) -> int:
-    if value is None or isinstance(value, (bool, int, float)):
-        return 5  # evaluated per finding: skip the encoder for the common scalar case
-    return len(json.dumps(value, ensure_ascii=False))
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    tool_version: str
-    started_at: str
-    finished_at: str
-    sources: tuple[SourceStatus, ...] = ()
-    run_id: str | None = None
-    scope: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "tool_version": self.tool_version,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "sources": [s.to_json() for s in self.sources],
-        }
-        if self.run_id:
-            data["run_id"] = self.run_id
-        if self.scope:
-            data["scope"] = self.scope
-        return data
+def _rough_size(value: Any) -> int:
+    """Characters of ``value`` before JSON escaping (a lower bound of its JSON length / 1)."""
+    if isinstance(value, str):
+        return len(value) + 2
+    if isinstance(value, dict):
+        return 2 + sum(len(k) + 4 + _rough_size(v) for k, v in value.items())
+    if isinstance(value, list):
+        return 2 + sum(_rough_size(v) + 1 for v in value)
+    return 6  # numbers, booleans, null (an int may be longer; the //6 margin covers it)
 
 
 @dataclass(frozen=True)
