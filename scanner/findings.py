@@ -227,6 +227,29 @@ def _rough_size(value: Any) -> int:
 
 
 @dataclass(frozen=True)
+class RunInfo:
+    tool_version: str
+    started_at: str
+    finished_at: str
+    sources: tuple[SourceStatus, ...] = ()
+    run_id: str | None = None
+    scope: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "tool_version": self.tool_version,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "sources": [s.to_json() for s in self.sources],
+        }
+        if self.run_id:
+            data["run_id"] = self.run_id
+        if self.scope:
+            data["scope"] = self.scope
+        return data
+
+
+@dataclass(frozen=True)
 class TrendPoint:
     """One past (or this) run in the failure trend the HTML report draws."""
 
