@@ -216,7 +216,7 @@ def cap_evidence(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _rough_size(value: Any) -> int:
-    """Characters of ``value`` before JSON escaping (a lower bound of its JSON length / 1)."""
+    """Length of ``value`` as JSON before escaping (escaping makes a character at most 6 long)."""
     if isinstance(value, str):
         return len(value) + 2
     if isinstance(value, dict):

@@ -88,3 +88,15 @@ def test_trend_points_come_oldest_first_from_stored_runs() -> None:
     points = trend_from_runs(runs, limit=2)
     assert [(p.run_id, p.failures) for p in points] == [("r2", 2), ("r3", 3)]
     assert points[0].failures_by_severity == {"high": 2}
+
+
+def test_evidence_cap_holds_for_values_that_escape_long_and_marks_what_it_dropped() -> None:
+    import json
+
+    from scanner.findings import EVIDENCE_MAX_TOTAL, cap_evidence
+
+    values = {f"attr_{i}": ["\x00" * 300] * 25 for i in range(4)} | {"small": True}
+    evidence = cap_evidence(values)
+    assert len(json.dumps(evidence, ensure_ascii=False)) <= EVIDENCE_MAX_TOTAL
+    assert evidence["small"] is True and evidence["…"].startswith("too large to keep: attr_")
+    assert cap_evidence({"a": 1, "b": "x"}) == {"a": 1, "b": "x"}
