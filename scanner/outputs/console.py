@@ -19,24 +19,10 @@ from rich.text import Text
 from scanner.collectors.base import Progress
 from scanner.compliance import GUIDE_TITLES
 from scanner.findings import Finding, Report, Severity, Status
-from scanner.outputs.safe import markup, one_line
+from scanner.outputs.safe import counted, markup, one_line
 
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 STATUS_ORDER = [Status.FAIL, Status.ERROR, Status.WAIVED, Status.PASS, Status.SKIPPED]
-
-
-def counted(messages: Iterable[str]) -> list[str]:
-    """Messages in first-seen order, each once; a repeated one gets ``(N times)``.
-
-    A source that fails the same way on 300 repositories prints one line, not 300.
-    """
-    counts: Counter[str] = Counter()
-    order: list[str] = []
-    for message in messages:
-        if message not in counts:
-            order.append(message)
-        counts[message] += 1
-    return [m if counts[m] == 1 else f"{m} ({counts[m]} times)" for m in order]
 
 
 def areas_in_guide_order(findings: Iterable[Finding]) -> list[tuple[str, str, Counter[str]]]:

@@ -29,6 +29,7 @@ from typing import Any, TextIO
 
 from scanner.compliance import GUIDE_TITLES
 from scanner.findings import Finding, Report, Severity, Status, TrendPoint
+from scanner.outputs.safe import counted
 
 STATUS_ORDER = {"FAIL": 0, "ERROR": 1, "WAIVED": 2, "PASS": 3, "SKIPPED": 4}
 
@@ -306,7 +307,7 @@ def _notices(report: Report) -> str:
     if not report.notices and not problems:
         return ""
     items = [
-        f"<li><strong>{e(s.platform)} {e(s.name)}</strong>: {e(s.status)} — {e('; '.join(s.errors) or 'see JSON')}</li>"
+        f"<li><strong>{e(s.platform)} {e(s.name)}</strong>: {e(s.status)} — {e('; '.join(counted(s.errors)) or 'see JSON')}</li>"
         for s in problems
     ]
     items += [f"<li>{e(n)}</li>" for n in report.notices]

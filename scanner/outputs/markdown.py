@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from scanner.findings import Report, Severity, Status
+from scanner.outputs.safe import counted
 
 TOP_FAILURES = 20
 _ICONS = {
@@ -69,7 +70,7 @@ def render(report: Report, top: int = TOP_FAILURES) -> str:
     if problems:
         lines += ["", "### Sources not fully read", ""]
         for source in problems:
-            reason = "; ".join(source.errors) or "see the JSON report"
+            reason = "; ".join(counted(source.errors)) or "see the JSON report"
             lines.append(f"- **{cell(source.platform)} {cell(source.name)}**: {source.status} — {cell(reason)}")
     if report.notices:
         lines += ["", "### Notices", ""]

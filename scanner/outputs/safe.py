@@ -20,6 +20,8 @@ control. Each sink has its own dangerous characters:
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from rich.markup import escape as _rich_escape
@@ -61,3 +63,18 @@ def defuse_formula(value: Any) -> str:
     if text.startswith(_BLANK_START) or text.lstrip(" \t\r\n\u00a0\u3000").startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+def counted(messages: Iterable[str]) -> list[str]:
+    """Messages in first-seen order, each once; a repeated one gets ``(N times)``.
+
+    A source that fails the same way on 300 repositories prints one line, not 300 (every output
+    that lists source errors uses this).
+    """
+    counts: Counter[str] = Counter()
+    order: list[str] = []
+    for message in messages:
+        if message not in counts:
+            order.append(message)
+        counts[message] += 1
+    return [m if counts[m] == 1 else f"{m} ({counts[m]} times)" for m in order]

@@ -11,8 +11,9 @@ from rich.console import Console
 from scanner.compliance import GUIDE_TITLES
 from scanner.findings import Report, Status
 from scanner.inventory.model import SourceStatus
-from scanner.outputs.console import LogProgress, counted, render_plain, render_rich
-from scanner.outputs.safe import defuse_formula, markup, one_line
+from scanner.outputs import html, markdown
+from scanner.outputs.console import LogProgress, render_plain, render_rich
+from scanner.outputs.safe import counted, defuse_formula, markup, one_line
 
 HOSTILE = (
     "[/x]",
@@ -96,6 +97,8 @@ def test_repeated_source_errors_print_once_with_a_count() -> None:
     assert "    error: HTTP 502 on /repos (300 times)\n    error: other\n" in stream.getvalue()
     assert rich_text(report, terminal=False).count("HTTP 502 on /repos (300 times)") == 1
     assert counted(["a", "b", "a"]) == ["a (2 times)", "b"]
+    assert markdown.render(report).count("HTTP 502 on /repos (300 times)") == 1
+    assert html.render(report).count("HTTP 502 on /repos (300 times)") == 1
 
 
 def test_guide_controls_with_titles_in_guide_order(report: Report) -> None:
