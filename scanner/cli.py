@@ -165,6 +165,22 @@ def _output_selection(policies: list[Any]) -> tuple[Any, str | None]:
     return selection, params.get("ocsf_version")
 
 
+def _with_trend(report: Report, settings: Settings) -> Report:
+    """The failures of the last runs of this scope, for the HTML report's trend chart."""
+    if settings.no_history or not report.recorded:
+        return report
+    from scanner.errors import HistoryError
+    from scanner.findings import trend_from_runs
+    from scanner.history import HistoryStore
+
+    try:
+        with HistoryStore(_history_url(settings.history)) as store:
+            runs = store.runs(limit=12, scope=report.run.scope)
+    except HistoryError:
+        return report  # a chart is not worth failing a recorded run for
+    return replace(report, trend=trend_from_runs(runs))
+
+
 def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | None) -> Settings:
     """Config file values overlaid with the flags actually given on the command line."""
     if config_file is None and Path("posture.yaml").is_file():
@@ -555,7 +571,7 @@ def _evaluate_and_report(settings: Settings, inventory: Inventory, policies: lis
         report = replace(report, run=replace(report.run, scope=scope))
     report = _apply_waivers(report, settings, policies)
     selection, ocsf_version = _output_selection(policies)
-    report = _record_history(report, settings)
+    report = _with_trend(_record_history(report, settings), settings)
     from scanner.findings import select_findings
 
     shown = select_findings(report, selection)  # outputs and sinks; history and exit code see all

@@ -37,3 +37,13 @@ def test_policy_globs_and_typos(posture, tmp_path: Path) -> None:
     assert typo.code == 2 and "'aws_rot_*' matches no loaded policy" in typo.err
     bad = posture("scan", "--demo", "--no-history", "--status", "FAILED")
     assert bad.code == 2 and "--status takes PASS, FAIL, ERROR, WAIVED, SKIPPED" in bad.err
+
+
+def test_html_report_draws_the_trend_from_history(posture, tmp_path: Path) -> None:
+    for _ in range(3):
+        demo(posture, tmp_path, "--format", f"html:{tmp_path / 'r.html'}")
+    markup = (tmp_path / "r.html").read_text()
+    points = markup.count('<circle class="point"')
+    assert points == 3 and 'id="chart-trend"' in markup
+    _, findings, _ = demo(posture, tmp_path, "--no-history", "--format", f"html:{tmp_path / 'n.html'}")
+    assert 'id="chart-trend-empty"' in (tmp_path / "n.html").read_text()
