@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from scanner.compliance import GUIDE_TITLES
 from scanner.findings import Finding, Report, Severity, Status, TrendPoint
-from scanner.outputs.safe import counted
+from scanner.outputs.safe import CONTROL, counted
 
 STATUS_ORDER = {"FAIL": 0, "ERROR": 1, "WAIVED": 2, "PASS": 3, "SKIPPED": 4}
 
@@ -100,7 +100,10 @@ def _sha256(text: str) -> str:
 
 
 def e(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    """HTML-escaped, and line breaks and control characters as character references: the page
+    renders the same, and printed to a CI log (``--format html`` on stdout) no value of the
+    audited platforms starts a line of its own (a workflow command) or drives the terminal."""
+    return CONTROL.sub(lambda m: f"&#{ord(m.group(0))};", escape("" if value is None else str(value), quote=True))
 
 
 def _area_title(area: str) -> str:

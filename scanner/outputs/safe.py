@@ -28,7 +28,7 @@ from rich.markup import escape as _rich_escape
 
 # C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators and bidi overrides a
 # terminal or log viewer may honour (U+2028/2029, U+202A-202E, U+2066-2069).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\x1b"}
 
 _FORMULA_START = ("=", "+", "-", "@")
@@ -39,8 +39,8 @@ def one_line(value: Any) -> str:
     """``value`` as text on one line with no control characters (visible escapes instead), and
     never starting a workflow command."""
     text = "" if value is None else str(value)
-    if _CONTROL.search(text):
-        text = _CONTROL.sub(lambda m: _NAMED.get(m.group(0), f"\\u{ord(m.group(0)):04x}"), text)
+    if CONTROL.search(text):
+        text = CONTROL.sub(lambda m: _NAMED.get(m.group(0), f"\\u{ord(m.group(0)):04x}"), text)
     return no_command(text)
 
 

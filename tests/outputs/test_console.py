@@ -116,3 +116,14 @@ def test_guide_controls_with_titles_in_guide_order(report: Report) -> None:
     assert "Identity-first access" in rich
     fails = sum(1 for f in report.findings if f.area == "WF-1" and f.status is Status.FAIL)
     assert f"    WF-1   {fails:>4} / " in text
+
+
+def test_html_and_markdown_printed_to_a_log_keep_values_on_their_lines() -> None:
+    # `--format html` or `--format markdown` without a path go to stdout, i.e. the CI log.
+    report = hostile_report()
+    for text in (html.render(report), markdown.render(report)):
+        assert "\x1b" not in text and "\x07" not in text and "\r" not in text and "\u2028" not in text
+        for line in text.splitlines():
+            assert not line.lstrip().startswith("::"), line
+    page = html.render(report)
+    assert "&#10;::add-mask::secret" in page  # the browser still shows the line break
