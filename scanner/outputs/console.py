@@ -34,6 +34,9 @@ def areas_in_guide_order(findings: Iterable[Finding]) -> list[tuple[str, str, Co
         if finding.is_failure:
             counts[finding.severity.value] += 1
     order = {area: index for index, area in enumerate(GUIDE_TITLES)}
+    if by_area:  # every control of the guide, so one that nothing checked is visible as such
+        for area in GUIDE_TITLES:
+            by_area.setdefault(area, Counter())
     areas = sorted(by_area, key=lambda a: (order.get(a, len(order)), a))
     return [(a, GUIDE_TITLES.get(a, "not mapped to a guide control"), by_area[a]) for a in areas]
 
@@ -66,7 +69,8 @@ def render_plain(report: Report, stream: TextIO, *, top: int = 15) -> None:
         stream.write("  by guide control (failures / checks):\n")
         for area, title, counts in areas:
             total = sum(counts[s.value] for s in Status)
-            stream.write(f"    {one_line(area):6} {counts[Status.FAIL.value]:>4} / {total:<5} {one_line(title)}\n")
+            note = "" if total else " (no checks in this run)"
+            stream.write(f"    {one_line(area):6} {counts[Status.FAIL.value]:>4} / {total:<5} {one_line(title)}{note}\n")
     for notice in counted(one_line(n) for n in report.notices):
         stream.write(f"  notice: {notice}\n")
     failures = report.failures()
@@ -112,7 +116,8 @@ def render_rich(report: Report, console: Console, *, top: int = 15) -> None:
     for status in (Status.ERROR, Status.WAIVED, Status.PASS):
         table.add_column(status.value.lower(), justify="right")
     for area, title, counts in areas_in_guide_order(report.findings):
-        table.add_row(_text(area), _text(title), *[str(counts[s.value] or "") for s in Severity],
+        title_text = _text(title) if sum(counts[s.value] for s in Status) else _text(f"{title} (no checks in this run)", "dim")
+        table.add_row(_text(area), title_text, *[str(counts[s.value] or "") for s in Severity],
                       *[str(counts[s.value] or "") for s in (Status.ERROR, Status.WAIVED, Status.PASS)])
     console.print(table)
     failures = report.failures()
