@@ -134,7 +134,51 @@ evaluation_options = _options(
     click.option("--no-history", is_flag=True, default=None, help="Do not record this run or compare with the last one."),
     click.option("--sink", "sinks", multiple=True, metavar="URL",
                  help="Send OCSF findings to a SIEM: syslog://, syslog+tcp://, syslog+tls://, splunk-hec:// (repeatable)."),
+    # Output selection (outputs: selection of findings and format options). History and the exit
+    # code see every finding; these choose what is written and sent.
+    click.option("--policy", "select_policies", multiple=True, metavar="ID|GLOB",
+                 help="Only findings of these policies in outputs and sinks (repeatable, comma-separated)."),
+    click.option("--exclude-policy", "exclude_policies", multiple=True, metavar="ID|GLOB",
+                 help="Leave these policies' findings out of outputs and sinks (repeatable)."),
+    click.option("--severity", "select_severities", multiple=True, metavar="LIST",
+                 help="Only these severities in outputs and sinks, e.g. critical,high."),
+    click.option("--status", "select_statuses", multiple=True, metavar="LIST",
+                 help="Only these statuses in outputs and sinks, e.g. FAIL,ERROR (history keeps everything)."),
+    click.option("--ocsf-version", type=click.Choice(["1.1", "1.2", "1.3", "1.4", "1.5"]),
+                 help="OCSF schema version of --format ocsf (default 1.5)."),
 )
+
+
+def _output_selection(policies: list[Any]) -> tuple[Any, str | None]:
+    """(Selection, OCSF version) from the running command's flags; ConfigError on a bad value."""
+    from scanner.findings import Selection
+
+    params = click.get_current_context().params
+    try:
+        selection = Selection.parse(params.get("select_policies") or (), params.get("exclude_policies") or (),
+                                    params.get("select_severities") or (), params.get("select_statuses") or ())
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    unmatched = selection.unmatched_patterns(p.id for p in policies)
+    if unmatched:
+        raise ConfigError(f"--policy/--exclude-policy {unmatched[0]!r} matches no loaded policy (see `posture policies list`)")
+    return selection, params.get("ocsf_version")
+
+
+def _with_trend(report: Report, settings: Settings) -> Report:
+    """The failures of the last runs of this scope, for the HTML report's trend chart."""
+    if settings.no_history or not report.recorded:
+        return report
+    from scanner.errors import HistoryError
+    from scanner.findings import trend_from_runs
+    from scanner.history import HistoryStore
+
+    try:
+        with HistoryStore(_history_url(settings.history)) as store:
+            runs = store.runs(limit=12, scope=report.run.scope)
+    except HistoryError:
+        return report  # a chart is not worth failing a recorded run for
+    return replace(report, trend=trend_from_runs(runs))
 
 
 def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | None) -> Settings:
@@ -572,15 +616,19 @@ def _evaluate_and_report(settings: Settings, inventory: Inventory, policies: lis
     if scope:
         report = replace(report, run=replace(report.run, scope=scope))
     report = _apply_waivers(report, settings, policies)
-    report = _record_history(report, settings)
-    to_stdout = _write_outputs(report, settings.formats)
+    selection, ocsf_version = _output_selection(policies)
+    report = _with_trend(_record_history(report, settings), settings)
+    from scanner.findings import select_findings
+
+    shown = select_findings(report, selection)  # outputs and sinks; history and exit code see all
+    to_stdout = _write_outputs(shown, settings.formats, ocsf_version)
     if not quiet:
         stream = sys.stderr if to_stdout else sys.stdout
         if _interactive(stream):
-            render_rich(report, _console(stream))
+            render_rich(shown, _console(stream))
         else:
-            render_plain(report, stream)
-    sink_failed = _send_to_sinks(report, sinks, quiet)
+            render_plain(shown, stream)
+    sink_failed = _send_to_sinks(shown, sinks, quiet)
     _report_failed_sources(inventory)
     raise click.exceptions.Exit(_exit_code(report, inventory, settings, sink_failed))
 
@@ -623,10 +671,11 @@ def _today() -> date:
     return datetime.now(timezone.utc).date()
 
 
-def _write_outputs(report: Report, specs: Sequence[OutputSpec]) -> bool:
+def _write_outputs(report: Report, specs: Sequence[OutputSpec], ocsf_version: str | None = None) -> bool:
     """Write each --format; returns whether any went to stdout."""
     to_stdout = False
-    writers = [(spec, writer_for(spec.name)) for spec in specs]  # unknown names fail before writing anything
+    # Unknown names fail before writing anything.
+    writers = [(spec, writer_for(spec.name, ocsf_version=ocsf_version)) for spec in specs]
     for spec, writer in writers:
         if spec.path is None:
             writer(report, sys.stdout)

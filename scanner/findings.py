@@ -6,7 +6,9 @@ the same id across runs, machines and output formats: history, waivers and the S
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -116,6 +118,10 @@ class Finding:
     # Against the previous run of the same scope, when history is on: "new" | "persisting" for
     # current problems, "resolved" for a problem of the previous run that is gone (Report.resolved).
     change: str | None = None
+    # The attribute values the policy read on this resource ({name: value}, size-capped by
+    # ``cap_evidence``), so an auditor sees why without opening the snapshot. Unknown values
+    # read as {"unknown": reason}.
+    evidence: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def area(self) -> str:
@@ -150,7 +156,74 @@ class Finding:
             data["waiver"] = self.waiver.to_json()
         if self.change:
             data["change"] = self.change
+        if self.evidence:
+            data["evidence"] = dict(self.evidence)
         return data
+
+
+# Evidence caps: a policy may read a list of 5,000 members; the finding keeps enough to show why.
+EVIDENCE_MAX_ITEMS = 20  # list items / mapping keys kept per value
+EVIDENCE_MAX_STRING = 300  # characters kept per string
+EVIDENCE_MAX_DEPTH = 4  # nesting kept below the attribute
+EVIDENCE_MAX_TOTAL = 4096  # characters of JSON for the whole evidence of one finding
+
+
+def cap_value(value: Any, depth: int = 0) -> Any:
+    """A JSON-ready copy of ``value`` cut to the evidence caps; cuts are marked in the value."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        if len(value) <= EVIDENCE_MAX_STRING:
+            return value
+        return value[:EVIDENCE_MAX_STRING] + f"… ({len(value) - EVIDENCE_MAX_STRING} more characters)"
+    if depth >= EVIDENCE_MAX_DEPTH:
+        return "…"
+    if isinstance(value, Mapping):
+        items = list(value.items())
+        capped: dict[str, Any] = {str(k): cap_value(v, depth + 1) for k, v in items[:EVIDENCE_MAX_ITEMS]}
+        if len(items) > EVIDENCE_MAX_ITEMS:
+            capped["…"] = f"{len(items) - EVIDENCE_MAX_ITEMS} more keys"
+        return capped
+    if isinstance(value, (list, tuple, set, frozenset)):
+        seq = list(value)
+        out = [cap_value(v, depth + 1) for v in seq[:EVIDENCE_MAX_ITEMS]]
+        if len(seq) > EVIDENCE_MAX_ITEMS:
+            out.append(f"… {len(seq) - EVIDENCE_MAX_ITEMS} more")
+        return out
+    reason = getattr(value, "reason", None)
+    if reason is not None:  # inventory.model.Unknown, without importing the inventory layer here
+        return {"unknown": cap_value(str(reason), depth + 1)}
+    return cap_value(str(value), depth)
+
+
+def cap_evidence(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Evidence of one finding: each value capped, then whole attributes dropped (largest first)
+    until the JSON fits ``EVIDENCE_MAX_TOTAL``; dropped names are listed under ``"…"``."""
+    capped = {name: cap_value(values[name]) for name in sorted(values)}
+    # Runs once per finding: measure exactly (json) only when a cheap count says it might not fit.
+    # JSON escaping makes a character at most 6 long (\u0000), hence the division.
+    if sum(_rough_size(v) for v in capped.values()) + 8 * len(capped) <= EVIDENCE_MAX_TOTAL // 6:
+        return capped
+    sizes = {name: len(json.dumps(v, ensure_ascii=False)) + len(name) + 6 for name, v in capped.items()}
+    dropped: list[str] = []
+    while capped and sum(sizes.values()) + sum(len(n) + 2 for n in dropped) + 40 > EVIDENCE_MAX_TOTAL:
+        largest = max(sizes, key=lambda n: sizes[n])
+        dropped.append(largest)
+        del capped[largest], sizes[largest]
+    if dropped:
+        capped["…"] = "too large to keep: " + ", ".join(sorted(dropped))
+    return capped
+
+
+def _rough_size(value: Any) -> int:
+    """Length of ``value`` as JSON before escaping (escaping makes a character at most 6 long)."""
+    if isinstance(value, str):
+        return len(value) + 2
+    if isinstance(value, dict):
+        return 2 + sum(len(k) + 4 + _rough_size(v) for k, v in value.items())
+    if isinstance(value, list):
+        return 2 + sum(_rough_size(v) + 1 for v in value)
+    return 6  # numbers, booleans, null (an int may be longer; the //6 margin covers it)
 
 
 @dataclass(frozen=True)
@@ -177,12 +250,43 @@ class RunInfo:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    """One past (or this) run in the failure trend the HTML report draws."""
+
+    run_id: str
+    finished_at: str
+    failures: int
+    failures_by_severity: Mapping[str, int] = field(default_factory=dict, hash=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "finished_at": self.finished_at, "failures": self.failures,
+                "failures_by_severity": dict(self.failures_by_severity)}
+
+
+def trend_from_runs(runs: Iterable[Any], limit: int = 12) -> tuple[TrendPoint, ...]:
+    """Trend points, oldest first, from stored runs (``history.RunRecord``: run_id, finished_at,
+    summary) — the pipeline passes ``store.runs(scope=...)`` after recording this run."""
+    points = [
+        TrendPoint(
+            run_id=str(run.run_id),
+            finished_at=str(run.finished_at),
+            failures=int((run.summary.get("by_status") or {}).get("FAIL", 0)),
+            failures_by_severity={str(k): int(v) for k, v in (run.summary.get("failures_by_severity") or {}).items()},
+        )
+        for run in runs
+    ]
+    points.sort(key=lambda p: (p.finished_at, p.run_id))
+    return tuple(points[-limit:])
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the outputs render: the run, its findings and, when known, what changed.
 
     ``resolved`` holds findings that failed in the previous run and no longer do;
     ``notices`` holds run-level remarks for people (expired or unmatched waivers, ...);
-    ``people`` holds the per-person access view (plain rows) when a roster was correlated.
+    ``people`` holds the per-person access view (plain rows) when a roster was correlated;
+    ``trend`` the failures of the last runs of this scope (oldest first) when history is on.
     """
 
     run: RunInfo
@@ -191,6 +295,7 @@ class Report:
     notices: tuple[str, ...] = ()
     previous_run_id: str | None = None
     people: tuple[Mapping[str, Any], ...] = ()
+    trend: tuple[TrendPoint, ...] = ()
 
     def by_status(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.findings)
@@ -236,3 +341,90 @@ def worst_failure(findings: Iterable[Finding], *, new_only: bool = False) -> Sev
         if worst is None or finding.severity.rank > worst.rank:
             worst = finding.severity
     return worst
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which findings go to the outputs and sinks (``--policy``, ``--exclude-policy``,
+    ``--severity``, ``--status``). History and the exit code always see every finding: a filter
+    for what is shown never turns a red gate green.
+
+    ``policies`` and ``exclude`` hold policy ids or globs (``github_*``); empty means all.
+    """
+
+    policies: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    severities: frozenset[Severity] = frozenset()
+    statuses: frozenset[Status] = frozenset()
+
+    @classmethod
+    def parse(
+        cls,
+        policies: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        severities: Iterable[str] = (),
+        statuses: Iterable[str] = (),
+    ) -> Selection:
+        """From flag values (each may be comma-separated); a ValueError names a bad value."""
+
+        def split(values: Iterable[str]) -> list[str]:
+            return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+
+        try:
+            chosen_severities = frozenset(Severity(v.lower()) for v in split(severities))
+        except ValueError:
+            raise ValueError(f"--severity takes {', '.join(s.value for s in Severity)}") from None
+        try:
+            chosen_statuses = frozenset(Status(v.upper()) for v in split(statuses))
+        except ValueError:
+            raise ValueError(f"--status takes {', '.join(s.value for s in Status)}") from None
+        return cls(tuple(split(policies)), tuple(split(exclude)), chosen_severities, chosen_statuses)
+
+    @property
+    def everything(self) -> bool:
+        return not (self.policies or self.exclude or self.severities or self.statuses)
+
+    def wants_policy(self, policy_id: str) -> bool:
+        if self.policies and not any(fnmatch.fnmatchcase(policy_id, p) for p in self.policies):
+            return False
+        return not any(fnmatch.fnmatchcase(policy_id, p) for p in self.exclude)
+
+    def matches(self, finding: Finding) -> bool:
+        return (
+            self.wants_policy(finding.policy)
+            and (not self.severities or finding.severity in self.severities)
+            and (not self.statuses or finding.status in self.statuses)
+        )
+
+    def unmatched_patterns(self, policy_ids: Iterable[str]) -> list[str]:
+        """``--policy``/``--exclude-policy`` values that name no loaded policy (likely typos)."""
+        ids = list(policy_ids)
+        return [p for p in (*self.policies, *self.exclude) if not any(fnmatch.fnmatchcase(i, p) for i in ids)]
+
+
+def select_findings(report: Report, selection: Selection) -> Report:
+    """The report as the outputs and sinks should see it.
+
+    Findings are kept when they match every criterion. Resolved problems (``report.resolved``,
+    which the SIEM needs to close its open findings) are kept by policy and severity whatever
+    ``--status`` says. Counts in the summary are of what is kept; a notice says a selection
+    applied, so a reader does not take a filtered report for the whole audit.
+    """
+    if selection.everything:
+        return report
+    kept = tuple(f for f in report.findings if selection.matches(f))
+    resolved = tuple(
+        f for f in report.resolved
+        if selection.wants_policy(f.policy) and (not selection.severities or f.severity in selection.severities)
+    )
+    parts = []
+    if selection.policies:
+        parts.append("policy " + ",".join(selection.policies))
+    if selection.exclude:
+        parts.append("not policy " + ",".join(selection.exclude))
+    if selection.severities:
+        parts.append("severity " + ",".join(s.value for s in Severity if s in selection.severities))
+    if selection.statuses:
+        parts.append("status " + ",".join(s.value for s in Status if s in selection.statuses))
+    notice = f"Selection applied ({'; '.join(parts)}): {len(kept)} of {len(report.findings)} findings shown"
+    return replace(report, findings=kept, resolved=resolved, notices=(*report.notices, notice))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -26,6 +27,7 @@ from scanner.correlate import (
 )
 from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.snapshot import Inventory
+from scanner.outputs.safe import defuse_formula, no_command, one_line
 
 UNLINKED = "(unlinked)"
 PLATFORMS: tuple[str, ...] = ("github", "aws", "azure")
@@ -179,17 +181,17 @@ def _plain(value: Any) -> Any:
 TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Person", "name"),
     ("Type", "employment_type"),
-    ("Partner", "partner"),
     ("Status", "status"),
-    ("Days since exit", "days_since_exit"),
-    ("GitHub", "github"),
-    ("AWS", "aws"),
-    ("Azure", "azure"),
+    ("Accounts", "accounts"),
     ("Azure roles", "azure_roles"),
-    ("Admin on", "admin_platforms"),
     ("MFA", "mfa"),
-    ("Idle days", "days_since_last_activity"),
+    ("Idle", "days_since_last_activity"),
 )
+# The table fits a 120-column terminal: cells wrap within these caps and Accounts takes the rest
+# ("admin" is flagged on each account; CSV and JSON keep every field, admin_platforms included).
+TABLE_WIDTH = 120
+_CAPS = {"name": 18, "employment_type": 14, "status": 14, "azure_roles": 22, "mfa": 7, "days_since_last_activity": 4}
+_MIN_COLUMN = 6
 
 CSV_COLUMNS: tuple[str, ...] = (
     "name", "email", "employment_type", "partner", "status", "end_date", "days_since_exit",
@@ -207,32 +209,87 @@ def _cell(value: Any, separator: str) -> str:
     return str(value)
 
 
-def render_table(rows: Sequence[PersonRow]) -> str:
-    """A plain-text table for a terminal or a ticket; empty cells print as '-'."""
+def _table_lines(row: PersonRow, attribute: str) -> list[str]:
+    """The lines of one table cell; every value one line, control characters made visible."""
+    value = getattr(row, attribute, None)
+    if attribute == "employment_type":
+        partner = getattr(row, "partner", None)
+        lines = [_cell(value, ", ")] + ([f"via {partner}"] if partner else [])
+    elif attribute == "status":
+        days = getattr(row, "days_since_exit", None)
+        lines = [_cell(value, ", ")] + ([f"exited {days}d ago"] if days is not None else [])
+    elif attribute == "accounts":
+        lines = [f"{platform}: {account}" for platform in PLATFORMS for account in getattr(row, platform, ()) or ()]
+    elif isinstance(value, (list, tuple)):
+        lines = [_cell(v, ", ") for v in value]
+    else:
+        lines = [_cell(value, ", ")]
+    lines = [one_line(line) for line in lines if line]
+    return lines or ["-"]
+
+
+def _fit(natural: list[int], minimum: list[int], width: int, gap: int) -> list[int]:
+    """Column widths summing (with gaps) to at most ``width``: the widest column gives way first."""
+    widths = list(natural)
+    while sum(widths) + gap * (len(widths) - 1) > width:
+        widest = max(range(len(widths)), key=lambda i: (widths[i] - minimum[i], widths[i]))
+        if widths[widest] <= minimum[widest]:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def render_table(rows: Sequence[PersonRow], width: int = TABLE_WIDTH) -> str:
+    """A plain-text table for a terminal or a ticket, at most ``width`` characters wide: one
+    account per line in the Accounts cell, long cells wrapped; empty cells print as '-'."""
     header = [title for title, _ in TABLE_COLUMNS]
-    body = [
-        [_cell(getattr(row, attribute), ", ") or "-" for _, attribute in TABLE_COLUMNS]
-        for row in rows
-    ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    cells = [[_table_lines(row, attribute) for _, attribute in TABLE_COLUMNS] for row in rows]
+    natural = [max([len(header[i])] + [len(line) for row in cells for line in row[i]]) for i in range(len(header))]
+    capped = natural
+    if sum(natural) + 2 * (len(natural) - 1) > width:
+        capped = [min(natural[i], _CAPS.get(attribute, natural[i])) for i, (_, attribute) in enumerate(TABLE_COLUMNS)]
+    minimum = [min(capped[i], max(_MIN_COLUMN, len(header[i]))) for i in range(len(header))]
+    widths = _fit(capped, minimum, width, 2)
 
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+    def wrap(lines: list[str], size: int) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            pieces = textwrap.wrap(line, size, break_long_words=True, break_on_hyphens=False) or [""]
+            if any(piece.startswith("::") for piece in pieces):
+                # A piece may begin a printed line: keep it from reading as a workflow command,
+                # wrapping one narrower to leave room for the backslash.
+                pieces = textwrap.wrap(line, max(size - 1, 1), break_long_words=True, break_on_hyphens=False)
+                pieces = [no_command(piece) for piece in pieces]
+            out.extend(pieces)
+        return out
 
-    out = [line(header), line(["-" * w for w in widths])]
-    out.extend(line(cells) for cells in body)
+    def block(row_cells: Sequence[list[str]]) -> list[str]:
+        wrapped = [wrap(lines, widths[i]) for i, lines in enumerate(row_cells)]
+        height = max(len(w) for w in wrapped)
+        return [
+            "  ".join((w[k] if k < len(w) else "").ljust(widths[i]) for i, w in enumerate(wrapped)).rstrip()
+            for k in range(height)
+        ]
+
+    widths = [max(w, 2) for w in widths]
+    out = block([[h] for h in header]) + ["  ".join("-" * w for w in widths)]
+    for row_cells in cells:
+        out.extend(block(row_cells))
     if not rows:
         out.append("(no accounts and no roster in this inventory)")
     return "\n".join(out) + "\n"
 
 
 def render_csv(rows: Sequence[PersonRow]) -> str:
-    """CSV with one column per field; several accounts in one cell are separated by '; '."""
+    """CSV with one column per field; several accounts in one cell are separated by '; '.
+    Cells a spreadsheet would run as formulas are defused (names come from the roster and the
+    audited platforms)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends: Python quotes a cell holding a bare CR only when CR is in the terminator.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(getattr(row, column), "; ") for column in CSV_COLUMNS])
+        writer.writerow([defuse_formula(_cell(getattr(row, column), "; ")) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import date
 
 from scanner.correlate import correlate
@@ -87,15 +88,63 @@ def test_without_a_roster_every_account_is_unlinked() -> None:
     assert len(rows[0].github) == 4
 
 
-def test_table_has_one_line_per_row_and_dashes_for_empty_cells() -> None:
+def _blocks(table: str) -> dict[str, str]:
+    """Each row's lines (a row starts where the first column is not blank), keyed by person."""
+    blocks: dict[str, list[str]] = {}
+    current = ""
+    for line in table.splitlines()[2:]:
+        if not line.startswith(" "):
+            current = line.split("  ", 1)[0]
+            blocks[current] = []
+        blocks[current].append(line)
+    return {name: "\n".join(lines) for name, lines in blocks.items()}
+
+
+def test_table_has_one_block_per_row_and_dashes_for_empty_cells() -> None:
     table = render_table(people_rows(inventory()))
     lines = table.splitlines()
-    assert lines[0].split()[:3] == ["Person", "Type", "Partner"]
+    assert lines[0].split()[:4] == ["Person", "Type", "Status", "Accounts"]
     assert set(lines[1].replace(" ", "")) == {"-"}
-    assert len(lines) == 2 + 5
-    dmitri = next(line for line in lines if line.startswith("Dmitri Volkov"))
-    assert "left" in dmitri and " 10 " in dmitri and "111122223333/dmitri (disabled)" in dmitri
+    blocks = _blocks(table)
+    assert len(blocks) == 5
+    dmitri = blocks["Dmitri Volkov"]
+    assert "left" in dmitri and "exited 10d ago" in dmitri and "aws: 111122223333/dmitri (disabled)" in dmitri
     assert render_table([]).endswith("(no accounts and no roster in this inventory)\n")
+
+
+def test_table_fits_a_120_column_terminal_on_the_demo() -> None:
+    from scanner.demo import load_demo  # the whole demo team: the widest real table we ship
+
+    table = render_table(people_rows(load_demo()))
+    assert max(len(line) for line in table.splitlines()) <= 120
+    assert max(len(line) for line in render_table(people_rows(load_demo()), width=80).splitlines()) <= 80
+    # Wrapping moves text, never drops it: the same characters as an unwrapped table.
+    wide = render_table(people_rows(load_demo()), width=10_000)
+    assert sorted("".join(table.split()).replace("-", "")) == sorted("".join(wide.split()).replace("-", ""))
+    for row in people_rows(load_demo()):
+        for account in (*row.github, *row.aws, *row.azure):
+            assert account in wide
+
+
+HOSTILE_ROSTER_NAMES = ("[/x]", "[link=http://evil]x[/link]", "\x1b]8;;http://evil\x07click\x1b]8;;\x07",
+                        "Ana\n::add-mask::secret", "Bo\r::error::x", "=cmd|' /C calc'!A0", "  =1+1", "\t@SUM(A1)", "\n+1", "::error::x")
+
+
+def test_table_and_csv_make_hostile_roster_names_inert() -> None:
+    rows = [replace(people_rows(inventory())[0], name=name, partner=name) for name in HOSTILE_ROSTER_NAMES]
+    table = render_table(rows)
+    assert "\x1b" not in table and "\x07" not in table and "\r" not in table
+    # Every line starts with our own column text or blanks, never with a workflow command.
+    assert not any(line.lstrip().startswith("::") for line in table.splitlines())
+    assert "Ana\\n::add-mask::secret" in render_table(rows, width=10_000)
+    assert "\\::error::x" in render_table([replace(rows[0], name="::error::x")])
+    records = list(csv.reader(io.StringIO(render_csv(rows), newline="")))[1:]
+    names = [record[0] for record in records]
+    for name, cell in zip(HOSTILE_ROSTER_NAMES, names, strict=True):
+        if name.lstrip(" \t\r\n").startswith(("=", "+", "-", "@")) or name.startswith(("\t", "\r", "\n")):
+            assert cell == "'" + name, name
+        else:
+            assert cell == name
 
 
 def test_csv_round_trips_through_a_spreadsheet_reader() -> None:

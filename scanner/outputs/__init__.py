@@ -1,14 +1,16 @@
 """Output formats: an explicit name -> writer mapping (strings, imported lazily).
 
 A writer is ``write(report: Report, stream: TextIO) -> None``. A new format is one module and
-one line here.
+one line here. Format options (``--ocsf-version``) reach the writers that take them through
+``OPTIONS``: option name -> the writer's keyword.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from scanner.errors import ConfigError
 from scanner.findings import Report
@@ -25,8 +27,14 @@ FORMATS: dict[str, str] = {
 }
 
 
-def writer_for(name: str) -> Writer:
-    """The writer registered as ``name``; a ConfigError listing the formats otherwise."""
+OPTIONS: dict[str, dict[str, str]] = {
+    "ocsf": {"ocsf_version": "version"},
+}
+
+
+def writer_for(name: str, **options: Any) -> Writer:
+    """The writer registered as ``name`` with the options it takes bound (None = its default);
+    a ConfigError listing the formats otherwise."""
     try:
         target = FORMATS[name]
     except KeyError:
@@ -34,4 +42,11 @@ def writer_for(name: str) -> Writer:
     module_name, _, function = target.partition(":")
     module = importlib.import_module(module_name)
     writer: Writer = getattr(module, function)
+    bound = {keyword: options[option] for option, keyword in OPTIONS.get(name, {}).items() if options.get(option) is not None}
+    if bound:
+        if name == "ocsf":
+            from scanner.outputs.ocsf import check_version
+
+            bound["version"] = check_version(str(bound["version"]))  # a bad version fails before writing
+        return functools.partial(writer, **bound)
     return writer

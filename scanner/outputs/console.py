@@ -8,81 +8,116 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgressBar, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from scanner.collectors.base import Progress
-from scanner.findings import Report, Severity, Status
+from scanner.compliance import GUIDE_TITLES
+from scanner.findings import Finding, Report, Severity, Status
+from scanner.outputs.safe import counted, markup, one_line
 
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 STATUS_ORDER = [Status.FAIL, Status.ERROR, Status.WAIVED, Status.PASS, Status.SKIPPED]
 
 
+def areas_in_guide_order(findings: Iterable[Finding]) -> list[tuple[str, str, Counter[str]]]:
+    """(control id, title, counts) per guide control, in the guide's order; unmapped areas last."""
+    by_area: dict[str, Counter[str]] = {}
+    for finding in findings:
+        counts = by_area.setdefault(finding.area, Counter())
+        counts[finding.status.value] += 1
+        if finding.is_failure:
+            counts[finding.severity.value] += 1
+    order = {area: index for index, area in enumerate(GUIDE_TITLES)}
+    if by_area:  # every control of the guide, so one that nothing checked is visible as such
+        for area in GUIDE_TITLES:
+            by_area.setdefault(area, Counter())
+    areas = sorted(by_area, key=lambda a: (order.get(a, len(order)), a))
+    return [(a, GUIDE_TITLES.get(a, "not mapped to a guide control"), by_area[a]) for a in areas]
+
+
 def render_plain(report: Report, stream: TextIO, *, top: int = 15) -> None:
-    """Stable text for CI logs."""
+    """Stable text for CI logs. Every value from the audited platforms goes through ``one_line``:
+    each printed line starts with our own text, so no name can begin a workflow command."""
     statuses = report.by_status()
     sev = report.failures_by_severity()
     resources = len({f.resource.id for f in report.findings})
-    stream.write(f"posture {report.run.tool_version}: {len(report.findings)} checks on {resources} resources\n")
+    stream.write(f"posture {one_line(report.run.tool_version)}: {len(report.findings)} checks on {resources} resources\n")
     for source in report.run.sources:
         calls = sum(source.api_calls.values())
-        line = f"  source {source.name}: {source.status}"
+        line = f"  source {one_line(source.name)}: {one_line(source.status)}"
         if calls:
             line += f" ({calls} API calls)"
         stream.write(line + "\n")
-        for error in source.errors:
+        for error in counted(one_line(e) for e in source.errors):
             stream.write(f"    error: {error}\n")
-        for note in source.notes:
+        for note in counted(one_line(n) for n in source.notes):
             stream.write(f"    note: {note}\n")
     stream.write("  results: " + ", ".join(f"{s.value} {statuses[s.value]}" for s in STATUS_ORDER) + "\n")
     stream.write("  failures by severity: " + ", ".join(f"{k} {v}" for k, v in sev.items()) + "\n")
     if report.recorded:
         summary = report.summary()
-        since = f"since run {report.previous_run_id}" if report.previous_run_id else "first recorded run"
-        stream.write(f"  {since}: {summary['new']} new, {summary['resolved']} resolved (run {report.run.run_id})\n")
-    for notice in report.notices:
+        since = f"since run {one_line(report.previous_run_id)}" if report.previous_run_id else "first recorded run"
+        stream.write(f"  {since}: {summary['new']} new, {summary['resolved']} resolved (run {one_line(report.run.run_id)})\n")
+    areas = areas_in_guide_order(report.findings)
+    if areas:
+        stream.write("  by guide control (failures / checks):\n")
+        for area, title, counts in areas:
+            total = sum(counts[s.value] for s in Status)
+            note = "" if total else " (no checks in this run)"
+            stream.write(f"    {one_line(area):6} {counts[Status.FAIL.value]:>4} / {total:<5} {one_line(title)}{note}\n")
+    for notice in counted(one_line(n) for n in report.notices):
         stream.write(f"  notice: {notice}\n")
     failures = report.failures()
     if failures:
         stream.write(f"top failures ({min(top, len(failures))} of {len(failures)}):\n")
         for finding in failures[:top]:
-            stream.write(f"  {finding.severity.value.upper():8} {finding.policy}  {finding.resource.id}\n")
-            stream.write(f"           {finding.message}\n")
+            stream.write(f"  {finding.severity.value.upper():8} {one_line(finding.policy)}  {one_line(finding.resource.id)}\n")
+            stream.write(f"           {one_line(finding.message)}\n")
     errors = [f for f in report.findings if f.status is Status.ERROR]
     if errors:
-        stream.write(f"could not evaluate {len(errors)} checks (status ERROR); first: {errors[0].policy} on {errors[0].resource.id}: {errors[0].message}\n")
+        first = errors[0]
+        stream.write(f"could not evaluate {len(errors)} checks (status ERROR); first: {one_line(first.policy)} on "
+                     f"{one_line(first.resource.id)}: {one_line(first.message)}\n")
+
+
+def _text(value: object, style: str = "") -> Text:
+    """A data value as a Rich ``Text``: never parsed as markup or emoji codes, controls escaped."""
+    return Text(one_line(value), style=style)
+
+
+def _lines(values: Sequence[str]) -> Text:
+    return Text("\n").join(_text(v) for v in values)
 
 
 def render_rich(report: Report, console: Console, *, top: int = 15) -> None:
-    """Tables for a person at a terminal."""
+    """Tables for a person at a terminal. Data values are ``Text`` objects (or escaped with
+    ``markup``), so a name like ``[/x]`` or ``[link=...]`` prints as itself."""
     sources = Table(title="Sources", title_justify="left", show_edge=False)
     for column in ("source", "status", "API calls", "errors / notes"):
         sources.add_column(column)
     for source in report.run.sources:
-        style = {"ok": "green", "partial": "yellow", "failed": "red"}[source.status]
-        sources.add_row(source.name, f"[{style}]{source.status}[/]", str(sum(source.api_calls.values()) or ""),
-                        "\n".join([*source.errors, *source.notes]))
+        style = {"ok": "green", "partial": "yellow", "failed": "red"}.get(source.status, "")
+        sources.add_row(_text(source.name), _text(source.status, style), str(sum(source.api_calls.values()) or ""),
+                        _lines(counted([*map(one_line, source.errors), *map(one_line, source.notes)])))
     if report.run.sources:
         console.print(sources)
 
-    by_area: dict[str, Counter[str]] = {}
-    for finding in report.findings:
-        counts = by_area.setdefault(finding.area, Counter())
-        counts[finding.status.value] += 1
-        if finding.is_failure:
-            counts[finding.severity.value] += 1
     table = Table(title="Results by guide control", title_justify="left", show_edge=False)
     table.add_column("control")
+    table.add_column("title", overflow="fold")
     for severity in Severity:
         table.add_column(severity.value, justify="right", style=SEVERITY_STYLE[severity.value])
     for status in (Status.ERROR, Status.WAIVED, Status.PASS):
         table.add_column(status.value.lower(), justify="right")
-    for area in sorted(by_area):
-        counts = by_area[area]
-        table.add_row(area, *[str(counts[s.value] or "") for s in Severity],
+    for area, title, counts in areas_in_guide_order(report.findings):
+        title_text = _text(title) if sum(counts[s.value] for s in Status) else _text(f"{title} (no checks in this run)", "dim")
+        table.add_row(_text(area), title_text, *[str(counts[s.value] or "") for s in Severity],
                       *[str(counts[s.value] or "") for s in (Status.ERROR, Status.WAIVED, Status.PASS)])
     console.print(table)
     failures = report.failures()
@@ -91,13 +126,13 @@ def render_rich(report: Report, console: Console, *, top: int = 15) -> None:
         for column in ("severity", "policy", "resource", "message"):
             worst.add_column(column, overflow="fold")
         for finding in failures[:top]:
-            worst.add_row(f"[{SEVERITY_STYLE[finding.severity.value]}]{finding.severity.value}[/]", finding.policy,
-                          finding.resource.id, finding.message)
+            worst.add_row(_text(finding.severity.value, SEVERITY_STYLE[finding.severity.value]), _text(finding.policy),
+                          _text(finding.resource.id), _text(finding.message))
         console.print(worst)
     statuses = report.by_status()
     console.print("  ".join(f"{s.value} {statuses[s.value]}" for s in STATUS_ORDER))
-    for notice in report.notices:
-        console.print(f"[yellow]notice:[/] {notice}")
+    for notice in counted(one_line(n) for n in report.notices):
+        console.print(f"[yellow]notice:[/] {markup(notice)}")
 
 
 class RichProgress(Progress):
@@ -118,7 +153,7 @@ class RichProgress(Progress):
 
     def task(self, source: str, description: str, total: int | None = None) -> None:
         with self._lock:
-            label = f"{source}: {description}"
+            label = markup(f"{source}: {description}")  # TextColumn renders markup
             if source in self._tasks:
                 self._bar.update(self._tasks[source], description=label, total=total, completed=0)
             else:
@@ -130,7 +165,7 @@ class RichProgress(Progress):
                 self._bar.advance(self._tasks[source], amount)
 
     def log(self, source: str, message: str) -> None:
-        self._bar.console.log(f"{source}: {message}")
+        self._bar.console.log(Text(one_line(f"{source}: {message}")))
 
 
 class LogProgress(Progress):
@@ -142,5 +177,5 @@ class LogProgress(Progress):
 
     def log(self, source: str, message: str) -> None:
         with self._lock:
-            self._stream.write(f"posture: {source}: {message}\n")
+            self._stream.write(f"posture: {one_line(source)}: {one_line(message)}\n")
             self._stream.flush()

@@ -1,8 +1,9 @@
 """CSV output: one row per finding, for spreadsheets and ticket imports.
 
-Cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) are
-prefixed with a single quote: resource names come from the audited platforms, and a repository
-called ``=HYPERLINK(...)`` must not become a live formula on the auditor's machine.
+Cells that a spreadsheet would run as a formula (= + - @, also after leading blanks, or a
+leading tab/CR/LF) are prefixed with a single quote (``scanner.outputs.safe.defuse_formula``,
+shared with ``posture people --format csv``): resource names come from the audited platforms,
+and a repository called ``=HYPERLINK(...)`` must not become a live formula on the auditor's machine.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import csv
 from typing import TextIO
 
 from scanner.findings import Finding, Report
+from scanner.outputs.safe import defuse_formula
 
 COLUMNS = (
     "uid",
@@ -35,13 +37,11 @@ COLUMNS = (
     "waiver_reason",
     "waiver_ticket",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: str | None) -> str:
     """The value, defused if a spreadsheet would evaluate it."""
-    text = value or ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return defuse_formula(value)
 
 
 def row(finding: Finding) -> dict[str, str]:
@@ -74,7 +74,8 @@ def row(finding: Finding) -> dict[str, str]:
 
 def write(report: Report, stream: TextIO) -> None:
     """Header, then findings worst first (failures, then the rest), in a stable order."""
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
+    # RFC 4180 line ends: Python quotes a cell holding a bare CR only when CR is in the terminator.
+    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     order = {"FAIL": 0, "ERROR": 1, "WAIVED": 2, "PASS": 3, "SKIPPED": 4}
     for finding in sorted(

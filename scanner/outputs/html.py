@@ -1,6 +1,7 @@
 """HTML output: one self-contained page a security owner opens offline and reads.
 
-Summary by status, severity and guide area; what changed since the last run; notices; every
+Summary by status, severity and guide area; each finding's evidence (the attribute values its
+policy read); what changed since the last run; notices; every
 finding with its resource, message, remediation and references, filterable by status,
 severity, platform and area; waived findings with owner and expiry; and a People section
 (filled when the report carries ``people`` from roster correlation, a placeholder otherwise).
@@ -9,6 +10,11 @@ Everything is inline (CSS, JS, data): no CDN, no network. Every value from the a
 platforms is HTML-escaped, and a Content-Security-Policy with the hashes of the one style and
 one script blocks anything else from running, so a repository named ``<script>`` stays text.
 Filters can be preset in the URL fragment: ``report.html#status=FAIL&severity=high``.
+
+Charts are inline SVG drawn here (no library, no script): failures by severity, by platform and
+by guide control, and the trend of failures over the last runs when the report carries
+``trend`` from history. They use presentation attributes only (no inline ``style``), so the
+page's CSP holds. A breakdown table counts results per account / organization / subscription.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from html import escape
 from typing import Any, TextIO
 
 from scanner.compliance import GUIDE_TITLES
-from scanner.findings import Finding, Report, Severity, Status
+from scanner.findings import Finding, Report, Severity, Status, TrendPoint
+from scanner.outputs.safe import CONTROL, counted
 
 STATUS_ORDER = {"FAIL": 0, "ERROR": 1, "WAIVED": 2, "PASS": 3, "SKIPPED": 4}
 
@@ -49,6 +56,8 @@ select,input{font:inherit;padding:4px 6px;border:1px solid #d0d5dd;border-radius
 details>summary{cursor:pointer}code{font-size:12px;word-break:break-all}.resource{word-break:break-all}
 .detail{margin:6px 0 0;padding:8px;background:#f9fafb;border-radius:6px}.detail dt{font-weight:600}
 .detail dd{margin:0 0 6px}ul.plain{margin:0;padding-left:18px}table.narrow{width:auto;min-width:280px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(470px,1fr));gap:16px}
+figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}svg.chart{max-width:100%;height:auto}
 @media print{.filters{display:none}section{break-inside:avoid}}
 """
 
@@ -91,7 +100,10 @@ def _sha256(text: str) -> str:
 
 
 def e(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    """HTML-escaped, and line breaks and control characters as character references: the page
+    renders the same, and printed to a CI log (``--format html`` on stdout) no value of the
+    audited platforms starts a line of its own (a workflow command) or drives the terminal."""
+    return CONTROL.sub(lambda m: f"&#{ord(m.group(0))};", escape("" if value is None else str(value), quote=True))
 
 
 def _area_title(area: str) -> str:
@@ -119,6 +131,133 @@ def _summary(report: Report) -> str:
         f'<div class="cards">{cards}</div>'
         f'<h3>Failures by severity</h3><table class="narrow"><thead><tr><th>severity</th><th class="num">failures</th>'
         f"</tr></thead><tbody>{sev}</tbody></table></section>"
+    )
+
+
+SEVERITY_COLOR = {"critical": "#7a0916", "high": "#c4320a", "medium": "#b54708", "low": "#175cd3", "info": "#475467"}
+FAIL_COLOR = "#b42318"
+CHART_WIDTH = 520
+
+
+def _short(label: str, size: int = 26) -> str:
+    return label if len(label) <= size else label[: size - 1] + "…"
+
+
+def bar_chart(
+    chart_id: str, title: str, rows: list[tuple[str, int, str, str]], display: Mapping[str, str] | None = None
+) -> str:
+    """A horizontal bar chart as inline SVG: rows of (label, value, colour, tooltip); ``display``
+    may give a longer text to show for a label (cut to fit)."""
+    display = display or {}
+    label_width, row_height = 200, 24
+    bar_area = CHART_WIDTH - label_width - 48
+    top = max((value for _, value, _, _ in rows), default=0) or 1
+    height = row_height * max(len(rows), 1) + 8
+    parts = [
+        f'<svg class="chart" id="chart-{chart_id}" role="img" '
+        f'aria-labelledby="chart-{chart_id}-title" viewBox="0 0 {CHART_WIDTH} {height}" width="{CHART_WIDTH}" '
+        f'height="{height}"><title id="chart-{chart_id}-title">{e(title)}</title>'
+    ]
+    if not rows:
+        parts.append(f'<text x="4" y="18" font-size="13" fill="#667085">No failures.</text>')
+    for index, (label, value, color, tooltip) in enumerate(rows):
+        y = 4 + index * row_height
+        width = round(bar_area * value / top)
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end" font-size="12" fill="#344054">'
+            f"{e(_short(display.get(label, label), 30))}</text>"
+            f'<rect class="bar" x="{label_width}" y="{y + 4}" width="{width}" height="{row_height - 8}" fill="{color}" '
+            f'data-label="{e(label)}" data-value="{value}"><title>{e(tooltip)}: {value}</title></rect>'
+            f'<text x="{label_width + width + 6}" y="{y + 16}" font-size="12" fill="#101828">{value}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def trend_chart(points: tuple[TrendPoint, ...]) -> str:
+    """Failures per run as an inline-SVG line (oldest left), or a line of text with fewer than two runs."""
+    if len(points) < 2:
+        return (
+            '<p class="muted" id="chart-trend-empty">The trend appears once history holds two runs of this scope '
+            "(history on, <code>posture scan</code> run again).</p>"
+        )
+    height, left, right, top_pad, bottom = 180, 40, 16, 12, 36
+    plot_w, plot_h = CHART_WIDTH - left - right, height - top_pad - bottom
+    top = max(p.failures for p in points) or 1
+    step = plot_w / (len(points) - 1)
+    coords = [(left + i * step, top_pad + plot_h - plot_h * p.failures / top) for i, p in enumerate(points)]
+    parts = [
+        f'<svg class="chart" id="chart-trend" role="img" aria-labelledby="chart-trend-title" '
+        f'viewBox="0 0 {CHART_WIDTH} {height}" width="{CHART_WIDTH}" height="{height}">'
+        f'<title id="chart-trend-title">Failures over the last {len(points)} runs</title>'
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{CHART_WIDTH - right}" y2="{top_pad + plot_h}" stroke="#d0d5dd"/>'
+        f'<text x="{left - 6}" y="{top_pad + 4}" text-anchor="end" font-size="11" fill="#667085">{top}</text>'
+        f'<text x="{left - 6}" y="{top_pad + plot_h}" text-anchor="end" font-size="11" fill="#667085">0</text>'
+        f'<polyline fill="none" stroke="{FAIL_COLOR}" stroke-width="2" points="'
+        + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        + '"/>'
+    ]
+    for (x, y), point in zip(coords, points):
+        parts.append(
+            f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{FAIL_COLOR}" data-run="{e(point.run_id)}" '
+            f'data-value="{point.failures}"><title>{e(point.finished_at)} ({e(point.run_id)}): {point.failures} failures</title></circle>'
+        )
+    for index in sorted({0, len(points) - 1}):
+        x, _ = coords[index]
+        anchor = "start" if index == 0 else "end"
+        parts.append(f'<text x="{x:.1f}" y="{height - 12}" text-anchor="{anchor}" font-size="11" fill="#667085">'
+                     f"{e(points[index].finished_at[:10])}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _charts(report: Report) -> str:
+    failures = report.failures()
+    by_severity = report.failures_by_severity()
+    severity_rows = [(s.value, by_severity[s.value], SEVERITY_COLOR[s.value], f"{s.value} failures") for s in Severity]
+    platforms = Counter(f.resource.platform for f in failures)
+    platform_rows = [(p, n, FAIL_COLOR, f"failures on {p}") for p, n in sorted(platforms.items(), key=lambda i: (-i[1], i[0]))]
+    areas = Counter(f.area for f in failures)
+    order = {area: i for i, area in enumerate(GUIDE_TITLES)}
+    area_rows = [
+        (area, areas[area], FAIL_COLOR, f"{area} {_area_title(area)}")
+        for area in sorted(areas, key=lambda a: (order.get(a, len(order)), a))
+    ]
+    figures = [
+        ("Failures by severity", bar_chart("severity", "Failures by severity", severity_rows)),
+        ("Failures by platform", bar_chart("platform", "Failures by platform", platform_rows)),
+        ("Failures by guide control", bar_chart("area", "Failures by guide control", area_rows,
+                                                {a: f"{a} {_area_title(a)}" for a in areas})),
+        ("Failures over the last runs", trend_chart(report.trend)),
+    ]
+    body = "".join(f"<figure><figcaption>{e(caption)}</figcaption>{svg}</figure>" for caption, svg in figures)
+    return f'<section id="charts"><h2>Charts</h2><div class="charts">{body}</div></section>'
+
+
+def _breakdown(report: Report) -> str:
+    """Results per account / organization / subscription (platform and scope), most failures first."""
+    groups: dict[tuple[str, str], Counter[str]] = {}
+    for f in report.findings:
+        counts = groups.setdefault((f.resource.platform, f.resource.scope), Counter())
+        counts[f.status.value] += 1
+        if f.is_failure:
+            counts[f.severity.value] += 1
+    if not groups:
+        return ""
+    keys = sorted(groups, key=lambda k: (-groups[k][Status.FAIL.value], k))
+    head = "".join(f'<th class="num">{s.value}</th>' for s in Severity) + "".join(
+        f'<th class="num">{s.value}</th>' for s in Status
+    )
+    rows = []
+    for platform, scope in keys:
+        c = groups[(platform, scope)]
+        cells = "".join(f'<td class="num sev {s.value}">{c[s.value] or ""}</td>' for s in Severity)
+        cells += "".join(f'<td class="num">{c[s.value]}</td>' for s in Status)
+        rows.append(f'<tr data-scope="{e(platform)}:{e(scope)}"><td>{e(platform)}</td><td class="resource">{e(scope)}</td>{cells}</tr>')
+    return (
+        '<section id="breakdown"><h2>By account and organization</h2><p class="muted">Failures by severity, then '
+        'every result, per AWS account, Azure subscription or tenant, GitHub organization, ...</p>'
+        f'<table><thead><tr><th>platform</th><th>scope</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>'
     )
 
 
@@ -171,7 +310,7 @@ def _notices(report: Report) -> str:
     if not report.notices and not problems:
         return ""
     items = [
-        f"<li><strong>{e(s.platform)} {e(s.name)}</strong>: {e(s.status)} — {e('; '.join(s.errors) or 'see JSON')}</li>"
+        f"<li><strong>{e(s.platform)} {e(s.name)}</strong>: {e(s.status)} — {e('; '.join(counted(s.errors)) or 'see JSON')}</li>"
         for s in problems
     ]
     items += [f"<li>{e(n)}</li>" for n in report.notices]
@@ -192,6 +331,12 @@ def _detail(f: Finding) -> str:
         f"<dt>Resource</dt><dd><code>{e(f.resource.id)}</code> ({e(f.resource.type)}, scope {e(f.resource.scope)})</dd>",
         f"<dt>Finding uid</dt><dd><code>{e(f.uid)}</code></dd>",
     ]
+    if f.evidence:
+        items = "".join(
+            f"<li><code>{e(name)}</code> = <code>{e(json.dumps(value, ensure_ascii=False, sort_keys=True))}</code></li>"
+            for name, value in f.evidence.items()
+        )
+        parts.insert(1, f'<dt>Evidence</dt><dd><ul class="plain evidence">{items}</ul></dd>')
     if f.first_seen:
         parts.append(f"<dt>Seen</dt><dd>first {e(f.first_seen)}, last {e(f.last_seen)}</dd>")
     if f.waiver:
@@ -314,9 +459,11 @@ def render(report: Report) -> str:
             f"{e(run.started_at)} → {e(run.finished_at)} · posture {e(run.tool_version)}"
             f"{' · scope ' + e(run.scope) if run.scope else ''}</p>{_sources(report)}</header>",
             _summary(report),
+            _charts(report),
             _changes(report),
             _notices(report),
             _areas(report),
+            _breakdown(report),
             _findings(report),
             _waived(report),
             _people(report),

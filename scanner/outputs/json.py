@@ -4,7 +4,8 @@
      "run": {tool_version, started_at, finished_at, sources: [...]},
      "summary": {total, by_status, failures_by_severity[, new, resolved]},
      "findings": [{uid, policy, title, severity, status, resource: {type, id, name, scope},
-                   message, remediation, references, tags[, first_seen, last_seen, waiver, change]}],
+                   message, remediation, references, tags[, first_seen, last_seen, waiver, change,
+                   evidence: {attribute: value read by the policy, size-capped}]}],
      "resolved": [...], "notices": [...]}
 """
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from scanner.findings import Report, Severity, Status
+from scanner.outputs.safe import counted, one_line
 
 TOP_FAILURES = 20
 _ICONS = {
@@ -22,8 +23,9 @@ _ICONS = {
 
 
 def cell(text: str | None) -> str:
-    """Safe inside a table cell: no pipes, newlines or HTML/markdown that would render."""
-    value = (text or "").replace("\r", " ").replace("\n", " ")
+    """Safe inside a table cell: no pipes, newlines or HTML/markdown that would render; other
+    control characters shown as escapes (the summary may be printed to a CI log)."""
+    value = one_line((text or "").replace("\r", " ").replace("\n", " "))
     for raw, escaped in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;"), ("`", "\\`"),
                          ("*", "\\*"), ("_", "\\_"), ("[", "\\["), ("]", "\\]")):
         value = value.replace(raw, escaped)
@@ -69,7 +71,7 @@ def render(report: Report, top: int = TOP_FAILURES) -> str:
     if problems:
         lines += ["", "### Sources not fully read", ""]
         for source in problems:
-            reason = "; ".join(source.errors) or "see the JSON report"
+            reason = "; ".join(counted(source.errors)) or "see the JSON report"
             lines.append(f"- **{cell(source.platform)} {cell(source.name)}**: {source.status} — {cell(reason)}")
     if report.notices:
         lines += ["", "### Notices", ""]

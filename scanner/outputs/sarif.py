@@ -6,21 +6,35 @@ code scanning shows them as dismissed rather than open. Passing, skipped and err
 are left out: code scanning is a list of problems.
 
 Posture findings are about settings, not lines of code, but code scanning requires a physical
-location on every result. Each result points at the placeholder artifact ``POSTURE_ARTIFACT``
-(line 1) and names the audited resource in ``logicalLocations`` and in its message, the approach
-OpenSSF Scorecard takes for repository settings. ``partialFingerprints`` holds the stable
-finding uid, so an alert keeps its identity across uploads and closes when the finding does.
+location on every result, and it tells alerts apart by (rule, file, line) and by
+``partialFingerprints.primaryLocationLineHash`` (custom fingerprints are ignored). So:
+
+- ``primaryLocationLineHash`` is ``<finding uid>:1``: stable across runs and machines, distinct
+  per (policy, resource), so an alert keeps its identity and closes when the finding does.
+- The location is the real file where the finding is about one (a workflow under
+  ``.github/workflows/``, the CODEOWNERS file, IaC under ``deploy/``) and the file lives in the
+  repository the SARIF is uploaded to (``repository``, default ``$GITHUB_REPOSITORY``);
+  otherwise a per-resource pseudo-path ``posture/<platform>/<resource...>`` (OpenSSF Scorecard
+  likewise points repository-setting alerts at a path that is not a real file), line 1.
+- The audited resource is also named in ``logicalLocations`` and in the message.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from typing import Any, TextIO
 
 from scanner.findings import Finding, Report, Severity, Status
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-POSTURE_ARTIFACT = ".github/posture-audit"
+PSEUDO_ROOT = "posture"
+# Evidence keys (attribute names) that hold a path to a file in a repository.
+FILE_KEYS = ("path", "file", "file_path", "workflow_path", "codeowners_path", "iac_path")
+# Files code scanning can show: workflows, CODEOWNERS (root, .github/, docs/), IaC under deploy/.
+_REAL_FILE = re.compile(r"^(\.github/workflows/[^/]+\.ya?ml|(\.github/|docs/)?CODEOWNERS|deploy/.+)$")
+_UNSAFE_SEGMENT = re.compile(r"[^A-Za-z0-9._@+=,-]+")
 # GitHub reads `security-severity` (0.0-10.0) to rank alerts: >=9 critical, >=7 high, >=4 medium.
 SECURITY_SEVERITY = {
     Severity.CRITICAL: "9.5",
@@ -56,7 +70,51 @@ def _rule(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+def _repository_of(finding: Finding) -> tuple[str | None, str]:
+    """(``owner/repo``, path inside it) for a GitHub resource id ``github:owner/repo[/path]``."""
+    if finding.resource.platform != "github" or not finding.resource.id.startswith("github:"):
+        return None, ""
+    parts = finding.resource.id[len("github:"):].split("/", 2)
+    if len(parts) < 2:
+        return None, ""
+    return f"{parts[0]}/{parts[1]}", parts[2] if len(parts) > 2 else ""
+
+
+def _file_of(finding: Finding) -> str | None:
+    """The repository file the finding is about, if any: from the resource id or the evidence."""
+    _, inside = _repository_of(finding)
+    candidates = [inside] + [str(finding.evidence[k]) for k in FILE_KEYS if isinstance(finding.evidence.get(k), str)]
+    for candidate in candidates:
+        path = candidate.strip().lstrip("/")
+        if path and ".." not in path.split("/") and ":" not in path and _REAL_FILE.match(path):
+            return path
+    return None
+
+
+def _pseudo_path(finding: Finding) -> str:
+    """``posture/<platform>/<segments of the resource id>``: one distinct path per resource."""
+    rid = finding.resource.id
+    if rid.startswith("arn:"):  # arn:partition:service:region:account:resource
+        parts = rid.split(":", 5)
+        segments = [parts[4] or "global", parts[2], parts[3] or "global", *parts[5].replace(":", "/").split("/")]
+    else:
+        segments = rid.split(":", 1)[-1].split("/")
+    clean = [_UNSAFE_SEGMENT.sub("_", s).strip("_") or "_" for s in segments if s]
+    return "/".join([PSEUDO_ROOT, finding.resource.platform, *clean])
+
+
+def artifact_uri(finding: Finding, repository: str | None = None) -> str:
+    """Where code scanning shows the finding: a real file of ``repository``, else a pseudo-path."""
+    path = _file_of(finding)
+    owner_repo, _ = _repository_of(finding)
+    if path and owner_repo and repository and owner_repo.lower() == repository.lower():
+        return path
+    if path and owner_repo:
+        return "/".join([PSEUDO_ROOT, "github", owner_repo, path])
+    return _pseudo_path(finding)
+
+
+def _result(finding: Finding, rule_index: int, repository: str | None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.policy,
         "ruleIndex": rule_index,
@@ -65,7 +123,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": POSTURE_ARTIFACT},
+                    "artifactLocation": {"uri": artifact_uri(finding, repository)},
                     "region": {"startLine": 1},
                 },
                 "logicalLocations": [
@@ -77,13 +135,15 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
                 ],
             }
         ],
-        "partialFingerprints": {"postureFindingUid/v1": finding.uid},
+        "partialFingerprints": {"primaryLocationLineHash": f"{finding.uid}:1", "postureFindingUid/v1": finding.uid},
         "properties": {
             "resource": finding.resource.to_json(),
             "status": finding.status.value,
             "severity": finding.severity.value,
         },
     }
+    if finding.evidence:
+        result["properties"]["evidence"] = dict(finding.evidence)
     if finding.change:
         result["properties"]["change"] = finding.change
     if finding.first_seen:
@@ -101,8 +161,11 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     return result
 
 
-def document(report: Report) -> dict[str, Any]:
-    """The SARIF log as a dict."""
+def document(report: Report, repository: str | None = None) -> dict[str, Any]:
+    """The SARIF log as a dict. ``repository`` (``owner/repo``, default ``$GITHUB_REPOSITORY``)
+    is where it will be uploaded: only that repository's files are real locations."""
+    if repository is None:
+        repository = os.environ.get("GITHUB_REPOSITORY") or None
     problems = sorted(
         (f for f in report.findings if f.status in (Status.FAIL, Status.WAIVED)),
         key=lambda f: (-f.severity.rank, f.policy, f.resource.id),
@@ -133,7 +196,7 @@ def document(report: Report) -> dict[str, Any]:
                         "endTimeUtc": report.run.finished_at,
                     }
                 ],
-                "results": [_result(f, indexes[f.policy]) for f in problems],
+                "results": [_result(f, indexes[f.policy], repository) for f in problems],
             }
         ],
     }

@@ -8,10 +8,11 @@ CEL values cheap on large inventories.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from scanner.findings import Finding, ResourceRef, Status, finding_uid
+from scanner.findings import Finding, ResourceRef, Status, cap_evidence, finding_uid
 from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.snapshot import Inventory
 from scanner.policy.loader import PLACEHOLDER
@@ -27,14 +28,29 @@ def evaluate(policies: Sequence[Policy], inventory: Inventory) -> list[Finding]:
     return findings
 
 
+# Wall-clock budget of one policy over the whole inventory. The loader already bounds an
+# expression's cost (length, comprehension count and nesting); this bounds what is left, e.g. a
+# nested comprehension over two very large lists. Past it, the policy's remaining resources are
+# ERROR (never PASS): the evaluation already running cannot be interrupted inside the CEL core.
+POLICY_TIME_BUDGET = 20.0
+
+
 def evaluate_policy(policy: Policy, resources: Iterable[Resource]) -> Iterable[Finding]:
     when_names = sorted(policy.when_attributes)
     assert_names = sorted(policy.assert_attributes)
+    evidence_names = sorted(set(when_names) | set(assert_names))
     params = dict(policy.params)
     # Most remediations are fixed text; render per resource only those with placeholders.
     remediation_varies = PLACEHOLDER.search(policy.remediation) is not None
+    deadline = time.monotonic() + POLICY_TIME_BUDGET
     for resource in resources:
-        status, message = _judge(policy, resource, when_names, assert_names, params)
+        if time.monotonic() > deadline:
+            status, message = Status.ERROR, (
+                f"Could not evaluate: policy {policy.id} spent its evaluation budget of {POLICY_TIME_BUDGET:g} s "
+                "(its expression is too costly for this inventory)"
+            )
+        else:
+            status, message = _judge(policy, resource, when_names, assert_names, params)
         yield Finding(
             uid=finding_uid(policy.id, resource.id),
             policy=policy.id,
@@ -46,7 +62,17 @@ def evaluate_policy(policy: Policy, resources: Iterable[Resource]) -> Iterable[F
             remediation=render_message(policy.remediation, resource, params) if remediation_varies else policy.remediation,
             references=policy.references,
             tags=policy.tags,
+            evidence=evidence_of(resource, evidence_names),
         )
+
+
+def evidence_of(resource: Resource, names: Iterable[str]) -> dict[str, Any]:
+    """The values of the attributes a policy reads on ``resource`` (what the finding shows as why)."""
+    values: dict[str, Any] = {}
+    for name in names:
+        value = resource.attributes.get(name, _MISSING)
+        values[name] = Unknown("not collected") if value is _MISSING else value
+    return cap_evidence(values)
 
 
 def _judge(

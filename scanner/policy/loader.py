@@ -1,5 +1,8 @@
 """Load policy files in stages, each with a message naming file, line and policy id.
 
+    0. limits      a policy file is code from someone else: at most MAX_FILE_BYTES, no YAML
+                   anchors or aliases (an alias bomb expands to billions of nodes), params of
+                   bounded size and depth, CEL of bounded length and comprehension nesting
     1. YAML        the file parses (syntax errors point at line:column)
     2. structure   a list of mappings
     3. schema      every entry validates against schema.json (required fields, enums, types)
@@ -30,10 +33,21 @@ import yaml
 from scanner.errors import PolicyError
 from scanner.findings import Severity
 from scanner.inventory.types import RESOURCE_TYPES, ResourceType
-from scanner.policy.model import Policy, references_in
+from scanner.policy.model import _STRING_LITERAL, Policy, references_in
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 RESOURCE_FIELDS = frozenset({"id", "name", "scope", "type"})
+
+# Bounds on what a policy file may ask of the machine that loads and evaluates it. The shipped
+# baseline is far inside each (its largest expression is ~300 characters, nesting 1).
+MAX_FILE_BYTES = 1_000_000
+MAX_PARAMS_NODES = 1_000  # values in one policy's params, all levels counted
+MAX_PARAMS_DEPTH = 3  # params: {key: [ [ scalar ] ]}
+MAX_PARAM_STRING = 1_000
+MAX_EXPRESSION = 2_000  # characters of one `when` or `assert`
+MAX_COMPREHENSIONS = 6  # .all/.exists/.exists_one/.map/.filter calls in one expression
+MAX_COMPREHENSION_NESTING = 2  # a comprehension inside a comprehension, no deeper
+_COMPREHENSION = re.compile(r"\.\s*(all|exists_one|exists|map|filter)\s*\(|[()]")
 
 
 def baseline_dir() -> Path:
@@ -109,11 +123,19 @@ def collect_policies(
 def _entries(file: Path, errors: list[PolicyError]) -> list[tuple[dict[str, Any], _Where]]:
     """Stages 1-2: parse YAML, check it is a list of mappings, pair each with its line."""
     try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            errors.append(PolicyError(f"policy file is {size} bytes; the limit is {MAX_FILE_BYTES}", location=str(file)))
+            return []
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(PolicyError(f"cannot read policy file ({exc})", location=str(file)))
         return []
     try:
+        refusal = _anchor_refusal(text, file)
+        if refusal is not None:
+            errors.append(refusal)
+            return []
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
@@ -144,6 +166,69 @@ def _entries(file: Path, errors: list[PolicyError]) -> list[tuple[dict[str, Any]
     return entries
 
 
+def _anchor_refusal(text: str, file: Path) -> PolicyError | None:
+    """A PolicyError at the first YAML anchor or alias, or None. Read from the event stream,
+    before anything is composed or constructed, so an alias bomb costs nothing."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            what = f"alias *{event.anchor}"
+        elif getattr(event, "anchor", None):
+            what = f"anchor &{event.anchor}"
+        else:
+            continue
+        return PolicyError(
+            f"YAML {what}: anchors and aliases are not allowed in policy files (write the value out)",
+            location=f"{file}:{event.start_mark.line + 1}",
+        )
+    return None
+
+
+def _params_problem(params: Any) -> str | None:
+    """Why ``params`` is too large or deep to accept, or None."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(params, 0)]
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > MAX_PARAMS_NODES:
+            return f"params hold more than {MAX_PARAMS_NODES} values"
+        if depth > MAX_PARAMS_DEPTH:
+            return f"params nest deeper than {MAX_PARAMS_DEPTH} levels"
+        if isinstance(value, str) and len(value) > MAX_PARAM_STRING:
+            return f"a params string is {len(value)} characters; the limit is {MAX_PARAM_STRING}"
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return None
+
+
+def expression_problem(expression: str) -> str | None:
+    """Why a CEL expression is too costly to accept, or None. CEL always terminates, but nested
+    comprehensions over large lists multiply: nesting and count are bounded here, list sizes by
+    the params cap and the inventory."""
+    if len(expression) > MAX_EXPRESSION:
+        return f"expression is {len(expression)} characters; the limit is {MAX_EXPRESSION}"
+    code = _STRING_LITERAL.sub('""', expression)
+    stack: list[bool] = []  # one entry per open parenthesis: True when it opens a comprehension
+    count = 0
+    for match in _COMPREHENSION.finditer(code):
+        token = match.group(0)
+        if token == ")":
+            if stack:
+                stack.pop()
+            continue
+        is_comprehension = token != "("
+        if is_comprehension:
+            count += 1
+            if count > MAX_COMPREHENSIONS:
+                return f"more than {MAX_COMPREHENSIONS} comprehensions (all/exists/map/filter)"
+            if sum(stack) + 1 > MAX_COMPREHENSION_NESTING:
+                return f"comprehensions nest deeper than {MAX_COMPREHENSION_NESTING}"
+        stack.append(is_comprehension)
+    return None
+
+
 @dataclass(frozen=True)
 class _Where:
     """Where an entry starts, and the line of each of its fields, for error messages."""
@@ -161,6 +246,11 @@ def _build(
     """Stages 3, 5, 6 for one entry."""
     location = where.entry
     policy_id = item.get("id") if isinstance(item.get("id"), str) else None
+    # Before the schema: validation walks every value, and params may be huge.
+    problem = _params_problem(item.get("params"))
+    if problem:
+        errors.append(PolicyError(problem, location=where.of("params"), policy_id=policy_id))
+        return None
     schema_errors = sorted(_schema_validator().iter_errors(item), key=lambda e: (len(e.path), e.path))
     if schema_errors:
         first = schema_errors[0]
@@ -186,6 +276,10 @@ def _build(
         if expression is None:
             continue
         location = where.of(field_name)
+        problem = expression_problem(expression)
+        if problem:
+            errors.append(PolicyError(f"{field_name}: {problem}", location=location, policy_id=policy_id))
+            return None
         try:
             compiled[field_name] = cel.compile(expression)
         except (ValueError, RuntimeError, TypeError) as exc:

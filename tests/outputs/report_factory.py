@@ -8,6 +8,7 @@ intact and inert.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from scanner.findings import (
     Finding,
@@ -16,6 +17,7 @@ from scanner.findings import (
     RunInfo,
     Severity,
     Status,
+    TrendPoint,
     Waiver,
     finding_uid,
 )
@@ -38,6 +40,7 @@ def make_finding(
     message: str | None = None,
     waiver: Waiver | None = None,
     change: str | None = None,
+    evidence: dict[str, object] | None = None,
 ) -> Finding:
     references = {"guide": guide}
     if cis:
@@ -55,6 +58,7 @@ def make_finding(
         tags=("identity",),
         waiver=waiver,
         change=change,
+        evidence={"enabled": status is not Status.FAIL, "owners": ["ana", "bo"]} if evidence is None else evidence,
     )
 
 
@@ -134,10 +138,17 @@ def history_report() -> Report:
     gone = make_finding("github_member_left", "github:northwind-labs/member/old-bot", resource_type="github.member",
                         guide="OP-4", change="resolved")
     passing_now = next(f for f in findings if f.resource.id == "github:northwind-oss")
-    return make_report(
+    report = make_report(
         findings,
         run_id="20261120T090000Z-abc123",
         previous_run_id="20261113T090000Z-def456",
         resolved=[gone, passing_now.with_changes(status=Status.FAIL, change="resolved")],
         notices=["Expired waiver of aws_iam_user_mfa on '*' (owner bo@northwind.dev) on 2026-11-01"],
     )
+    trend = (
+        TrendPoint("20261106T090000Z-aaa111", "2026-11-06T09:01:00Z", 9, {"critical": 3, "high": 6}),
+        TrendPoint("20261113T090000Z-def456", "2026-11-13T09:01:00Z", 6, {"critical": 1, "high": 5}),
+        TrendPoint("20261120T090000Z-abc123", "2026-11-20T09:01:30Z", report.by_status()["FAIL"],
+                   report.failures_by_severity()),
+    )
+    return replace(report, trend=trend)

@@ -37,6 +37,15 @@ def test_csv_defuses_spreadsheet_formulas() -> None:
     assert csv_output.safe_cell(HOSTILE_NAME) == HOSTILE_NAME  # only a leading trigger matters
 
 
+def test_csv_defuses_formulas_after_leading_blanks_and_quotes_bare_cr() -> None:
+    findings = [make_finding(resource_id=f"github:x{i}", name=name, message=name)
+                for i, name in enumerate(["  =cmd", "\t@x", "\n+1", "a\rb"])]
+    stream = io.StringIO()
+    csv_output.write(make_report(findings), stream)
+    rows = list(csv.DictReader(io.StringIO(stream.getvalue(), newline="")))
+    assert [r["resource_name"] for r in rows] == ["'  =cmd", "'\t@x", "'\n+1", "a\rb"]
+
+
 def test_markdown_summary_counts_and_changes(report_with_history: Report) -> None:
     text = markdown.render(report_with_history)
     summary = report_with_history.summary()

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from report_factory import HOSTILE_NAME
 
+from scanner.compliance import GUIDE_TITLES
 from scanner.findings import Report, Severity, Status
 from scanner.outputs import html
 from scanner.outputs import json as json_output
@@ -90,7 +91,7 @@ def test_self_contained_and_escaped(report_with_history: Report) -> None:
     assert HOSTILE_NAME not in markup
     assert re.search(r"script-src (?:'|&#x27;)sha256-[A-Za-z0-9+/=]+", markup)
     assert "http://" not in markup.replace('HYPERLINK(&quot;http://evil', "")  # no remote URL of our own
-    for section in ("summary", "changes", "notices", "areas", "findings", "waived", "people"):
+    for section in ("summary", "charts", "changes", "notices", "areas", "breakdown", "findings", "waived", "people"):
         assert f'id="{section}"' in markup
 
 
@@ -115,16 +116,22 @@ def test_people_section_renders_whatever_shape_arrives(report: Report) -> None:
     assert "github:dvolkov, <b>x</b>" in page.text_by_id["people"]  # text, not markup
 
 
-def _chromium_dom(path: Path, fragment: str = "") -> str:
+def _chromium(path: Path, *args: str, fragment: str = "") -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
     result = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
          "--user-data-dir=" + str(path.parent / "chromium-profile"), "--virtual-time-budget=3000",
-         "--dump-dom", path.as_uri() + fragment],
+         "--enable-logging=stderr", "--v=0", *args, path.as_uri() + fragment],
         capture_output=True, text=True, timeout=90,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
+    # Anything the page's CSP blocked (an inline style, a script, a remote image) is logged here.
+    assert "Content Security Policy" not in result.stderr, result.stderr[-2000:]
+    return result
+
+
+def _chromium_dom(path: Path, fragment: str = "") -> str:
+    return _chromium(path, "--dump-dom", fragment=fragment).stdout
 
 
 def test_in_headless_chromium_counts_and_filters_match_the_json(report_with_history: Report, tmp_path: Path) -> None:
@@ -158,3 +165,74 @@ def test_in_headless_chromium_counts_and_filters_match_the_json(report_with_hist
     )
     combined = parse(_chromium_dom(path, "#severity=high&platform=github"))
     assert int(combined.text_by_id["visible-count"]) == high_github
+
+
+class Charts(HTMLParser):
+    """Bars (label -> value) per chart id, and the trend's points."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bars: dict[str, dict[str, int]] = {}
+        self.points: list[int] = []
+        self._chart: str | None = None
+        self.inline_styles = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if "style" in a:
+            self.inline_styles += 1
+        if tag == "svg":
+            self._chart = a.get("id")
+        if tag == "rect" and self._chart and a.get("class") == "bar":
+            self.bars.setdefault(self._chart, {})[a["data-label"] or ""] = int(a["data-value"] or 0)
+        if tag == "circle" and a.get("class") == "point":
+            self.points.append(int(a["data-value"] or 0))
+
+
+def charts_of(markup: str) -> Charts:
+    charts = Charts()
+    charts.feed(markup)
+    return charts
+
+
+def test_charts_count_what_the_json_counts(report_with_history: Report) -> None:
+    charts = charts_of(html.render(report_with_history))
+    assert charts.inline_styles == 0  # a style attribute would be blocked by the CSP
+    assert charts.bars["chart-severity"] == report_with_history.failures_by_severity()
+    failures = report_with_history.failures()
+    assert charts.bars["chart-platform"] == {p: sum(1 for f in failures if f.resource.platform == p)
+                                             for p in {f.resource.platform for f in failures}}
+    assert list(charts.bars["chart-area"]) == [a for a in GUIDE_TITLES if any(f.area == a for f in failures)]
+    assert sum(charts.bars["chart-area"].values()) == len(failures)
+    assert charts.points == [p.failures for p in report_with_history.trend] == [9, 6, len(failures)]
+
+
+def test_no_trend_without_two_runs_and_breakdown_per_scope(report: Report) -> None:
+    markup = html.render(report)
+    assert 'id="chart-trend-empty"' in markup and charts_of(markup).points == []
+    page = parse(markup)
+    breakdown = page.text_by_id["breakdown"]
+    for finding in report.findings:
+        assert finding.resource.scope in breakdown
+    rows = re.findall(r'<tr data-scope="([^"]+)">(.*?)</tr>', markup)
+    counts = {scope: [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', cells)] for scope, cells in rows}
+    assert counts["aws:111122223333"] == [
+        sum(1 for f in report.findings if f.resource.scope == "111122223333" and f.status is s) for s in Status
+    ]
+    fail_index = list(Status).index(Status.FAIL)
+    fails = [cells[fail_index] for cells in counts.values()]
+    assert fails == sorted(fails, reverse=True) and fails[0] > 0  # most failures first
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install -y chromium)")
+def test_charts_render_in_headless_chromium_with_a_screenshot(report_with_history: Report, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    path.write_text(html.render(report_with_history), encoding="utf-8")
+    dom = _chromium_dom(path)  # no CSP complaint (checked in _chromium), charts in the live DOM
+    charts = charts_of(dom)
+    assert set(charts.bars) == {"chart-severity", "chart-platform", "chart-area"} and len(charts.points) == 3
+    screenshot = tmp_path / "report.png"  # kept as the test's artifact
+    _chromium(path, f"--screenshot={screenshot}", "--window-size=1280,1600", "--hide-scrollbars")
+    data = screenshot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    print(f"screenshot: {screenshot}")

@@ -106,3 +106,34 @@ def test_message_placeholders_are_plain_lookups() -> None:
 
 def test_empty_inventory_yields_no_findings(write_policies) -> None:
     assert run(RULES, write_policies) == {}
+
+
+def test_every_finding_carries_the_values_its_policy_read(write_policies) -> None:
+    results = run(RULES, write_policies, thing("bad", enabled=False, owners=["x"] * 50),
+                  thing("locked", enabled=Unknown("needs admin:org scope")),
+                  Resource("test.thing", "test:m", "m", "acme", {"archived": False}))
+    # `when` and `assert` read archived and enabled; owners only appears in the message.
+    assert results["bad"].evidence == {"archived": False, "enabled": False}
+    assert results["locked"].evidence["enabled"] == {"unknown": "needs admin:org scope"}
+    assert results["m"].evidence["enabled"] == {"unknown": "not collected"}
+
+
+def test_evidence_is_size_capped(write_policies) -> None:
+    rules = RULES.replace("assert: resource.enabled", 'assert: "resource.owners.size() < 3 && resource.label != \'\'"')
+    results = run(rules, write_policies, thing("big", owners=[f"user-{i}" for i in range(5000)], label="y" * 10_000))
+    evidence = results["big"].evidence
+    assert evidence["owners"][:2] == ["user-0", "user-1"] and evidence["owners"][-1] == "… 4980 more"
+    assert len(evidence["owners"]) == 21
+    assert evidence["label"].startswith("y" * 300) and evidence["label"].endswith("(9700 more characters)")
+    import json
+
+    assert len(json.dumps(evidence)) <= 4096
+
+
+def test_a_policy_past_its_time_budget_turns_error_never_pass(write_policies, monkeypatch) -> None:
+    from scanner.policy import engine
+
+    monkeypatch.setattr(engine, "POLICY_TIME_BUDGET", -1.0)
+    results = run(RULES, write_policies, thing("good"), thing("also-good"))
+    assert {f.status for f in results.values()} == {Status.ERROR}
+    assert "spent its evaluation budget" in results["good"].message

@@ -148,3 +148,67 @@ def test_fuzz_structured_entries_only_raise_policy_errors(tmp_path_factory, entr
         load_policies([directory], types=TYPES)
     except PolicyError:
         pass
+
+
+BOMB = GOOD.replace(
+    "  params: {max_owners: 3}\n",
+    "  params:\n    max_owners: 3\n"
+    '    a: &a ["x","x","x","x","x","x","x","x","x","x"]\n'
+    + "".join(f"    {n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+    + "    bomb: *i\n",
+)
+
+
+def test_yaml_alias_bomb_is_refused_fast_with_file_and_line(write_policies) -> None:
+    import time
+    import tracemalloc
+
+    directory = write_policies(BOMB)  # 10^9 strings once expanded
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(PolicyError) as caught:
+        load_policies([directory], types=TYPES)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert time.perf_counter() - started < 2.0 and peak < 20_000_000
+    message = str(caught.value)
+    assert "rules.yaml:18: YAML anchor &a: anchors and aliases are not allowed" in message
+    assert "\n" not in message
+
+
+def test_a_lone_alias_or_merge_key_is_refused_too(write_policies) -> None:
+    merged = GOOD.replace("  references: {guide: ZT-1, cis: \"1.1\"}\n", "  references: &refs {guide: ZT-1, cis: \"1.1\"}\n")
+    merged = merged.replace("  references: {guide: ZT-2}\n", "  references: *refs\n")
+    assert any("YAML anchor &refs" in e for e in errors_for(write_policies(merged)))
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ("{max_owners: 3, big: [" + ", ".join(["1"] * 1200) + "]}", "params hold more than 1000 values"),
+        ("{max_owners: 3, deep: [[[[1]]]]}", "params nest deeper than 3 levels"),
+        ("{max_owners: 3, long: " + "x" * 1500 + "}", "a params string is 1500 characters"),
+    ],
+)
+def test_params_are_capped(write_policies, params: str, expected: str) -> None:
+    errors = errors_for(write_policies(GOOD.replace("{max_owners: 3}", params)))
+    assert any(expected in e and "rules.yaml:16 [thing_few_owners]" in e for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("resource.enabled || " + " || ".join(["resource.archived"] * 200), "expression is 4216 characters; the limit is 2000"),
+        ("resource.owners.all(a, resource.owners.all(b, resource.owners.exists(c, a + b + c == '')))",
+         "comprehensions nest deeper than 2"),
+        (" && ".join(["resource.owners.all(a, a != '')"] * 7), "more than 6 comprehensions"),
+    ],
+)
+def test_costly_cel_is_refused_at_load(write_policies, expression: str, expected: str) -> None:
+    errors = errors_for(write_policies(GOOD.replace("assert: resource.enabled", f'assert: "{expression}"')))
+    assert any(expected in e and "rules.yaml:6 [thing_enabled]: assert:" in e for e in errors), errors
+
+
+def test_comprehension_names_inside_string_literals_do_not_count(write_policies) -> None:
+    expression = "resource.owners.all(a, a != '.all(.all(.all(x')"
+    assert errors_for(write_policies(GOOD.replace("assert: resource.enabled", f'assert: "{expression}"'))) == []

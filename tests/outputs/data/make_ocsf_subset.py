@@ -1,6 +1,10 @@
-"""Regenerate ``ocsf_1_5_0_subset.json`` from a checkout of github.com/ocsf/ocsf-schema.
+"""Regenerate ``ocsf_<version>_subset.json`` from a checkout of github.com/ocsf/ocsf-schema.
 
-Usage: python make_ocsf_subset.py /path/to/ocsf-schema-git-dir > ocsf_1_5_0_subset.json
+Usage: python make_ocsf_subset.py /path/to/ocsf-schema-git-dir [TAG] > ocsf_1_5_0_subset.json
+       (TAG defaults to 1.5.0; the 1.1 and 1.2 releases are tagged v1.1.0 and v1.2.0)
+
+    for t in v1.1.0 v1.2.0 1.3.0 1.4.0 1.5.0; do v=${t#v}; \
+        python make_ocsf_subset.py REPO $t > ocsf_${v//./_}_subset.json; done
 
 Resolves ``extends`` and ``$include`` for the one event class and the few objects posture's
 OCSF output uses, and keeps for each attribute only what a validator needs: its type, whether
@@ -16,11 +20,14 @@ from typing import Any
 
 TAG = "1.5.0"
 CLASS = "events/findings/compliance_finding.json"
-OBJECTS = ("metadata", "product", "finding_info", "compliance", "resource_details", "remediation", "check", "analytic")
+OBJECTS = (
+    "metadata", "product", "finding_info", "compliance", "resource_details", "remediation", "check", "analytic",
+    "evidences", "cloud", "account", "group", "organization",
+)
 
 
 def show(repo: str, path: str) -> dict[str, Any]:
-    out = subprocess.run(["git", "--git-dir", repo, "show", f"{TAG}:{path}"], capture_output=True, check=True)
+    out = subprocess.run(["git", "--git-dir", repo, "show", f"refs/tags/{TAG}:{path}"], capture_output=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -52,11 +59,11 @@ def merged_attributes(repo: str, path: str, index: dict[str, str]) -> tuple[dict
 
 
 def main(repo: str) -> None:
-    names = subprocess.run(["git", "--git-dir", repo, "ls-tree", "--name-only", TAG, "objects/"],
+    names = subprocess.run(["git", "--git-dir", repo, "ls-tree", "--name-only", f"refs/tags/{TAG}", "objects/"],
                            capture_output=True, check=True, text=True).stdout.split()
     index = {show(repo, p)["name"]: p for p in names if p.endswith(".json")}
     dictionary = show(repo, "dictionary.json")["attributes"]
-    out: dict[str, Any] = {"ocsf_version": TAG, "classes": {}, "objects": {}}
+    out: dict[str, Any] = {"ocsf_version": TAG.lstrip("v"), "classes": {}, "objects": {}}
 
     def describe(attributes: dict[str, Any]) -> dict[str, Any]:
         result = {}
@@ -77,10 +84,14 @@ def main(repo: str) -> None:
     attributes, doc = merged_attributes(repo, CLASS, index)
     out["classes"]["compliance_finding"] = {"uid": 2000 + doc["uid"], "attributes": describe(attributes)}
     for name in OBJECTS:
+        if name not in index:  # an object that this release does not have yet (e.g. check before 1.3)
+            continue
         attributes, _ = merged_attributes(repo, index[name], index)
         out["objects"][name] = {"attributes": describe(attributes)}
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2:
+        TAG = sys.argv[2]
     main(sys.argv[1])
