@@ -539,12 +539,23 @@ class AzureCollector(Collector):
                 if policy.get("state") != "enabled":
                     continue
                 users_condition = (policy.get("conditions") or {}).get("users") or {}
-                for group_id in users_condition.get("excludeGroups") or []:
+                # Included groups too: whether an admin is covered depends on who is in them.
+                for group_id in list(users_condition.get("excludeGroups") or []) + list(users_condition.get("includeGroups") or []):
                     wanted.add(str(group_id))
                     groups.add(str(group_id))
                 for user_id in users_condition.get("excludeUsers") or []:
                     if isinstance(users_by_id, dict) and user_id not in users_by_id and user_id not in ("All", "None", "GuestsOrExternalUsers"):
                         wanted.add(str(user_id))
+        # Directory roles held by a (role-assignable) group: its members are the admins.
+        for key in ("directory_roles", "directory_eligibility"):
+            items = tenant_parts.get(key)
+            if not isinstance(items, list) or not isinstance(users_by_id, dict):
+                continue
+            for item in items:
+                principal_id = str(item.get("principalId") or "")
+                if principal_id and principal_id not in users_by_id and not (isinstance(sps_by_id, dict) and principal_id in sps_by_id):
+                    wanted.add(principal_id)
+                    groups.add(principal_id)
         others: dict[str, Mapping[str, Any]] = {}
         if wanted:
             def lookup(object_id: str) -> tuple[str, Any]:
@@ -626,6 +637,7 @@ class AzureCollector(Collector):
                 users=users,
                 display_names=display_names,
                 tenant_directory=tenant_directory,
+                registration=parts["registration"],
             )
         ]
         eligible_by_principal = mapping.directory_roles_by_principal(parts["directory_eligibility"], parts["directory_role_definitions"])

@@ -187,10 +187,10 @@ def _user_name(directory: Directory, user_id: str, fallback: Mapping[str, Any] |
     return str(user.get("userPrincipalName") or user.get("displayName") or user_id)
 
 
-def excluded_accounts(exclusions: set[tuple[str, str]], tenant: TenantDirectory, role_assignments: Part) -> Any:
-    """Names of the user accounts ``exclusions`` take out of a policy: excluded users, transitive
-    user members of excluded groups, active and PIM-eligible holders of excluded roles.
-    Unknown when a group's members or a role's holders could not be read."""
+def excluded_account_ids(exclusions: set[tuple[str, str]], tenant: TenantDirectory, role_assignments: Part) -> Any:
+    """object id -> name of every user account ``exclusions`` take out of a policy: excluded
+    users, transitive user members of excluded groups, active and PIM-eligible holders of
+    excluded roles. Unknown when a group's members or a role's holders could not be read."""
     directory = tenant.directory
     accounts: dict[str, str] = {}
     for kind, object_id in sorted(exclusions):
@@ -219,7 +219,130 @@ def excluded_accounts(exclusions: set[tuple[str, str]], tenant: TenantDirectory,
                     principal = str(holder.get("principalId") or "")
                     if holder.get("roleDefinitionId") == object_id and isinstance(directory.users, dict) and principal in directory.users:
                         accounts[principal] = _user_name(directory, principal)
-    return sorted(set(accounts.values()))
+    return accounts
+
+
+def excluded_accounts(exclusions: set[tuple[str, str]], tenant: TenantDirectory, role_assignments: Part) -> Any:
+    """Names of the user accounts ``exclusions`` take out of a policy (see excluded_account_ids)."""
+    return _either(excluded_account_ids(exclusions, tenant, role_assignments), lambda found: sorted(set(found.values())))
+
+
+def mfa_registered_by_id(registration: Part) -> Any:
+    """user object id -> MFA registered (userRegistrationDetails); a user absent from the report
+    has registered nothing we can see. Unknown when the report could not be read."""
+    return _either(registration, lambda items: {str(r.get("id")): bool(r.get("isMfaRegistered")) for r in items})
+
+
+def without_mfa(accounts: Any, registered: Any, users: Part, only: Any = None) -> Any:
+    """Names of the enabled accounts among ``accounts`` (id -> name) with no MFA method
+    registered, limited to the ids in ``only`` when given; Unknown when a needed part is."""
+    for part in (accounts, only):
+        if isinstance(part, Unknown):
+            return part
+    chosen = {uid: name for uid, name in accounts.items() if only is None or uid in only}
+    if isinstance(users, dict):
+        # A disabled account cannot sign in: no hole, whatever it registered.
+        chosen = {uid: name for uid, name in chosen.items() if (users.get(uid) or {}).get("accountEnabled", True) is not False}
+    if not chosen:
+        return []
+    if isinstance(registered, Unknown):
+        return registered
+    return sorted({name for uid, name in chosen.items() if not registered.get(uid, False)})
+
+
+def _role_holders(assignments: Part, tenant: TenantDirectory) -> Any:
+    """user object id -> every directory role id it holds, active or PIM-eligible, directly or
+    through a (role-assignable) group's transitive members. Unknown if a part is missing."""
+    directory = tenant.directory
+    if isinstance(directory.users, Unknown):
+        return directory.users
+    holders: dict[str, set[str]] = {}
+    for items in (assignments, tenant.eligibility):
+        if isinstance(items, Unknown):
+            if items is tenant.eligibility and tenant.pim_available is False:
+                continue  # no PIM: nobody can be eligible
+            return items
+        for item in items:
+            principal = str(item.get("principalId") or "")
+            role = str(item.get("roleDefinitionId") or "")
+            if principal in directory.users:
+                holders.setdefault(principal, set()).add(role)
+            elif principal in directory.group_members:
+                members = directory.group_members[principal]
+                if isinstance(members, Unknown):
+                    return members
+                for m in members:
+                    if str(m.get("@odata.type")) == "#microsoft.graph.user":
+                        holders.setdefault(str(m.get("id")), set()).add(role)
+    return holders
+
+
+def _groups_of(directory: Directory) -> Any:
+    """user object id -> the expanded groups (CA include/exclude, role holders) it belongs to."""
+    result: dict[str, set[str]] = {}
+    for group_id, members in directory.group_members.items():
+        if isinstance(members, Unknown):
+            continue  # only a policy naming this group needs it; _applies says Unknown then
+        for m in members:
+            result.setdefault(str(m.get("id")), set()).add(group_id)
+    return result
+
+
+def _applies(policy: Mapping[str, Any], uid: str, *, is_guest: bool, roles_held: set[str], groups: set[str],
+             directory: Directory) -> bool | Unknown:
+    """Does a Conditional Access policy's user condition take in this user (included, not excluded)?"""
+    users = (policy.get("conditions") or {}).get("users") or {}
+    for group_id in list(users.get("includeGroups") or []) + list(users.get("excludeGroups") or []):
+        members = directory.group_members.get(str(group_id), Unknown(f"members of group {group_id} were not read"))
+        if isinstance(members, Unknown):
+            return members
+
+    def named(key: str) -> bool:
+        values = {str(v) for v in users.get(f"{key}Users") or []}
+        return bool(
+            uid in values
+            or (is_guest and "GuestsOrExternalUsers" in values)
+            or groups & {str(g) for g in users.get(f"{key}Groups") or []}
+            or roles_held & {str(r) for r in users.get(f"{key}Roles") or []}
+        )
+
+    included = "All" in (users.get("includeUsers") or []) or named("include")
+    return included and not named("exclude")
+
+
+def admins_outside_mfa(ca_policies: Part, sd_enabled: Any, tenant: TenantDirectory, assignments: Part) -> Any:
+    """object id -> name of every admin (a user holding a privileged directory role, active or
+    eligible, directly or through a group) whom no enabled Conditional Access policy requiring
+    MFA takes in: excluded by user, group or role, or never included. {} under security defaults."""
+    if sd_enabled is True:
+        return {}
+    holders = _role_holders(assignments, tenant)
+    if isinstance(holders, Unknown):
+        return holders
+    if isinstance(ca_policies, Unknown):
+        return ca_policies
+    directory = tenant.directory
+    users = directory.users if isinstance(directory.users, dict) else {}
+    policies = [p for p in ca_policies if p.get("state") == "enabled" and _requires(p, {"mfa"})]
+    groups_of = _groups_of(directory)
+    outside: dict[str, str] = {}
+    for uid, held in holders.items():
+        if not held & roles.ENTRA_ADMIN_ROLES:
+            continue
+        is_guest = str((users.get(uid) or {}).get("userType")) == "Guest"
+        covered: Any = False
+        for policy in policies:
+            applies = _applies(policy, uid, is_guest=is_guest, roles_held=held, groups=groups_of.get(uid, set()), directory=directory)
+            if applies is True:
+                covered = True
+                break
+            if isinstance(applies, Unknown):
+                covered = applies
+        if isinstance(covered, Unknown):
+            return covered
+        if not covered:
+            outside[uid] = _user_name(directory, uid)
+    return outside
 
 
 def _global_admin_split(assignments: Part, tenant: TenantDirectory) -> tuple[Any, Any]:
@@ -264,6 +387,7 @@ def map_tenant(
     users: Part,
     display_names: Mapping[str, str],
     tenant_directory: TenantDirectory,
+    registration: Part = None,
 ) -> Resource:
     """The tenant resource: sign-in policy and its exclusions, Global Administrators (standing
     and eligible), guest settings."""
@@ -302,7 +426,17 @@ def map_tenant(
     mfa_exclusions: Any = exclusions("mfa_all")
     if sd_enabled is True:
         mfa_exclusions = set()  # security defaults apply to everyone; CA cannot be on alongside them
-    mfa_excluded = _either(mfa_exclusions, lambda pairs: excluded_accounts(pairs, tenant_directory, directory_role_assignments))
+    mfa_excluded_ids = _either(mfa_exclusions, lambda pairs: excluded_account_ids(pairs, tenant_directory, directory_role_assignments))
+    mfa_excluded = _either(mfa_excluded_ids, lambda found: sorted(set(found.values())))
+    registered = mfa_registered_by_id(registration if registration is not None else Unknown("MFA registration was not read"))
+    holders = _role_holders(directory_role_assignments, tenant_directory)
+    admin_ids = _either(holders, lambda found: {uid for uid, held in found.items() if held & roles.ENTRA_ADMIN_ROLES})
+    # A break-glass account is excluded from MFA but can still do it (a FIDO2 key in the safe):
+    # an excluded admin with no method registered is a hole, never break-glass.
+    excluded_admins_without_mfa = without_mfa(mfa_excluded_ids, registered, users, admin_ids)
+    admins_outside = admins_outside_mfa(ca_policies, sd_enabled, tenant_directory, directory_role_assignments)
+    admins_outside_without_mfa = without_mfa(admins_outside, registered, tenant_directory.directory.users)
+    admins_outside_names = _either(admins_outside, lambda found: sorted(set(found.values())))
     permanent_admins, eligible_admins = _global_admin_split(directory_role_assignments, tenant_directory)
 
     global_admins = _either(
@@ -338,6 +472,9 @@ def map_tenant(
             "mfa_policy_exclusions": named(mfa_exclusions),
             "mfa_excluded_accounts": mfa_excluded,
             "mfa_excluded_account_count": _either(mfa_excluded, len),
+            "mfa_excluded_admins_without_mfa": excluded_admins_without_mfa,
+            "admins_outside_mfa_policy": admins_outside_names,
+            "admins_outside_mfa_policy_without_mfa": admins_outside_without_mfa,
             "admin_mfa_policy_exclusions": named(exclusions("mfa_admins")),
             "legacy_auth_policy_exclusions": named(exclusions("legacy")),
             "managed_device_policy_exclusions": named(exclusions("device")),
@@ -850,6 +987,11 @@ def subscription_attributes(
 
     owners = holders(roles.OWNER)
     uaa = holders(roles.USER_ACCESS_ADMINISTRATOR)
+    rbac_admins = holders(roles.RBAC_ADMINISTRATOR)
+    access_admins: Any = uaa if isinstance(uaa, Unknown) else (rbac_admins if isinstance(rbac_admins, Unknown) else {**rbac_admins, **uaa})
+
+    def names(found: Any) -> Any:
+        return _either(found, lambda h: sorted(str(v) if isinstance(v, str) else k for k, v in h.items()))
 
     def exported(settings: list[dict[str, Any]]) -> list[str]:
         destinations = []
@@ -880,7 +1022,7 @@ def subscription_attributes(
         "state": str(subscription.get("state") or "Enabled"),
         "tags": dict(subscription.get("tags") or {}),
         "owner_count": _either(owners, len),
-        "owners": _either(owners, lambda h: sorted(str(v) if isinstance(v, str) else k for k, v in h.items())),
+        "owners": names(owners),
         "permanent_owner_count": _either(
             assignments,
             lambda rs: sum(
@@ -892,6 +1034,11 @@ def subscription_attributes(
             ),
         ),
         "user_access_admin_count": _either(uaa, len),
+        "user_access_admins": names(uaa),
+        "rbac_admin_count": _either(rbac_admins, len),
+        "rbac_admins": names(rbac_admins),
+        "access_admin_count": _either(access_admins, len),
+        "access_admins": names(access_admins),
         "pim_available": pim_available,
         "activity_log_exported": _either(destinations, bool),
         "activity_log_destinations": destinations,

@@ -14,6 +14,7 @@ from typing import Any
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 UAA = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+RBAC_ADMIN = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
@@ -400,6 +401,8 @@ def _builtin_roles(sub_id: str) -> list[dict[str, Any]]:
         builtin_role(sub_id, OWNER, "Owner", ["*"]),
         builtin_role(sub_id, CONTRIBUTOR, "Contributor", ["*"]),
         builtin_role(sub_id, UAA, "User Access Administrator", ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"]),
+        builtin_role(sub_id, RBAC_ADMIN, "Role Based Access Control Administrator",
+                     ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read", "Microsoft.Support/*"]),
         builtin_role(sub_id, READER, "Reader", ["*/read"]),
     ]
 
@@ -461,6 +464,10 @@ def northwind() -> Estate:
     scanner_mg = role_assignment(prod, 5, scanner_sp["id"], "ServicePrincipal", READER, mg_scope)
     ops_rg = role_assignment(prod, 6, ops_group["id"], "Group", "0f6a2b9c-1d3e-4f50-a617-28394a5b6c7d",
                              f"/subscriptions/{prod}/resourceGroups/rg-platform")
+    # Three principals can grant access on nw-prod without being Owner: Dmitri (standing User
+    # Access Administrator), the deployer app (UAA, an app) and Ana (eligible RBAC Administrator).
+    dmitri_uaa = role_assignment(prod, 7, dmitri["id"], "User", UAA, f"/subscriptions/{prod}", "2024-04-02T10:00:00Z")
+    deployer_uaa = role_assignment(prod, 8, deployer_sp["id"], "ServicePrincipal", UAA, f"/subscriptions/{prod}", "2025-01-15T10:00:00Z")
     ana_dev = role_assignment(dev, 11, ana["id"], "User", OWNER, f"/subscriptions/{dev}", "2023-02-01T10:00:00Z")
     farid_dev = role_assignment(dev, 12, farid["id"], "User", CONTRIBUTOR, f"/subscriptions/{dev}", "2026-10-02T10:00:00Z")
     acme_dev = role_assignment(dev, 13, acme_sp["id"], "ServicePrincipal", READER, f"/subscriptions/{dev}")
@@ -527,7 +534,7 @@ def northwind() -> Estate:
             subscription(dev, "nw-dev", t, {"environment": "development"}),
         ],
         role_assignments={
-            prod: [ana_prod, eve_prod, farid_prod, deployer_prod, scanner_mg, ops_rg],
+            prod: [ana_prod, eve_prod, farid_prod, deployer_prod, scanner_mg, ops_rg, dmitri_uaa, deployer_uaa],
             dev: [ana_dev, farid_dev, acme_dev, scanner_mg_dev, platform_dev],
         },
         role_definitions={
@@ -535,13 +542,15 @@ def northwind() -> Estate:
             dev: _builtin_roles(dev) + [custom_superuser],
         },
         eligibility={
-            prod: [eligibility(prod, 1, dmitri["id"], "User", OWNER, "2027-01-10T00:00:00Z")],
+            prod: [eligibility(prod, 1, dmitri["id"], "User", OWNER, "2027-01-10T00:00:00Z"),
+                   eligibility(prod, 2, ana["id"], "User", RBAC_ADMIN, "2027-03-01T00:00:00Z")],
             dev: [],
         },
         assignment_schedules={
             prod: [schedule_instance(ana_prod, "Assigned", None), schedule_instance(eve_prod, "Assigned", None),
                    schedule_instance(farid_prod, "Activated", "2026-11-20T15:00:00Z"),
-                   schedule_instance(deployer_prod, "Assigned", "2027-05-01T00:00:00Z")],
+                   schedule_instance(deployer_prod, "Assigned", "2027-05-01T00:00:00Z"),
+                   schedule_instance(dmitri_uaa, "Assigned", None), schedule_instance(deployer_uaa, "Assigned", None)],
             dev: [schedule_instance(ana_dev, "Assigned", None), schedule_instance(farid_dev, "Assigned", None),
                   schedule_instance(platform_dev, "Assigned", None)],
         },
