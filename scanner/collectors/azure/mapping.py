@@ -7,8 +7,9 @@ every attribute that depends on it becomes that ``Unknown`` too, never a guess.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -760,6 +761,19 @@ def allows_authorization_write(actions: Sequence[str], not_actions: Sequence[str
     )
 
 
+def role_can_write(guid: str, definition: Mapping[str, Any] | None, definitions_read: bool = True) -> Any:
+    """Can the role change resources? Any control-plane action beyond reads counts."""
+    if guid in roles.ARM_PRIVILEGED_ROLES:
+        return True
+    if guid == roles.READER:
+        return False
+    if definition is None:
+        reason = "the role definitions could not be read" if not definitions_read else f"role definition {guid} is not listed at the subscription"
+        return Unknown(reason)
+    actions, _, data_actions = _actions(definition)
+    return any(not a.lower().endswith("/read") for a in actions) or any(not a.lower().endswith("/read") for a in data_actions)
+
+
 def role_is_privileged(guid: str, definition: Mapping[str, Any] | None) -> bool:
     if guid in roles.ARM_PRIVILEGED_ROLES:
         return True
@@ -880,6 +894,7 @@ def map_role_assignment(
     definitions: Mapping[str, Mapping[str, Any]],
     directory: Directory,
     pim_available: Any,
+    definitions_read: bool = True,
 ) -> Resource:
     """An active role assignment, or a PIM eligibility (``assignment_type`` = eligible)."""
     props = item.get("properties") or {}
@@ -924,6 +939,10 @@ def map_role_assignment(
             "end_at": end_at,
             "pim_available": pim_available,
             "created_at": iso(parse_time(props.get("createdOn"))),
+            "write_role": role_can_write(guid, definition, definitions_read),
+            # Filled in once every subscription is read (with_environments).
+            "environments": [],
+            "cross_environment_writers": [],
         },
     )
 
@@ -955,6 +974,8 @@ def subscription_attributes(
     pim_available: Any,
     diagnostic_settings: Part,
     classic_admins: Part,
+    security_contacts: Part = None,
+    environment_rule: EnvironmentRule | None = None,
 ) -> dict[str, Any]:
     sub_id = str(subscription.get("subscriptionId"))
     sub_scope = f"/subscriptions/{sub_id}".lower()
@@ -1044,4 +1065,140 @@ def subscription_attributes(
         "activity_log_destinations": destinations,
         "classic_administrators": classic,
         "classic_administrator_count": _either(classic, len),
+        **environment_attributes(subscription, environment_rule or EnvironmentRule()),
+        **security_contact_attributes(security_contacts if security_contacts is not None else Unknown("security contacts were not read")),
     }
+
+
+# --- environments and separation ----------------------------------------------------------------
+
+_ENVIRONMENT_WORDS = {
+    "production": ("prod", "production", "prd", "live"),
+    "staging": ("staging", "stage", "stg", "preprod", "pre-prod", "uat"),
+    "development": ("dev", "development", "sandbox", "test", "qa"),
+}
+DEFAULT_ENVIRONMENT_TAGS = ("environment", "env", "stage")
+
+
+@dataclass(frozen=True)
+class EnvironmentRule:
+    """How the user tells production subscriptions from the rest (settings): tag keys
+    (matched case-insensitively) first, then regular expressions on the subscription name."""
+
+    tags: tuple[str, ...] = DEFAULT_ENVIRONMENT_TAGS
+    production_name: re.Pattern[str] | None = None
+    nonproduction_name: re.Pattern[str] | None = None
+
+
+def subscription_environment(name: str, tags: Mapping[str, Any], rule: EnvironmentRule) -> str | None:
+    lowered = {str(k).lower(): str(v) for k, v in tags.items()}
+    for key in rule.tags:
+        value = lowered.get(key.lower(), "").strip().lower()
+        if value:
+            for canonical, words in _ENVIRONMENT_WORDS.items():
+                if value in words:
+                    return canonical
+            return value
+    if rule.production_name is not None and rule.production_name.search(name):
+        return "production"
+    if rule.nonproduction_name is not None and rule.nonproduction_name.search(name):
+        return "non-production"
+    return None
+
+
+def environment_attributes(subscription: Mapping[str, Any], rule: EnvironmentRule) -> dict[str, Any]:
+    name = str(subscription.get("displayName") or subscription.get("subscriptionId") or "")
+    environment = subscription_environment(name, dict(subscription.get("tags") or {}), rule)
+    return {"environment": environment, "is_production": environment == "production"}
+
+
+def security_contact_attributes(contacts: Part) -> dict[str, Any]:
+    """Defender for Cloud security contacts (Microsoft.Security/securityContacts, 2023-12-01-preview:
+    ``emails`` is one semicolon-separated string; ``isEnabled`` false turns a contact off)."""
+
+    def enabled(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [c for c in items if (c.get("properties") or {}).get("isEnabled", True) is not False]
+
+    def emails(items: list[dict[str, Any]]) -> list[str]:
+        found = set()
+        for contact in enabled(items):
+            for address in str((contact.get("properties") or {}).get("emails") or "").replace(",", ";").split(";"):
+                if address.strip():
+                    found.add(address.strip().lower())
+        return sorted(found)
+
+    def to_owners(items: list[dict[str, Any]]) -> bool:
+        for contact in enabled(items):
+            by_role = (contact.get("properties") or {}).get("notificationsByRole") or {}
+            if str(by_role.get("state")) == "On" and "Owner" in (by_role.get("roles") or []):
+                return True
+        return False
+
+    found = _either(contacts, emails)
+    return {
+        "security_contact_emails": found,
+        "security_contact_configured": _either(found, bool),
+        "security_alerts_to_owners": _either(contacts, to_owners),
+    }
+
+
+def _class(environment: str) -> str:
+    return "production" if environment == "production" else "non-production"
+
+
+def with_environments(
+    assignments: Sequence[Resource], seen_in: Mapping[str, Sequence[str]], environments: Mapping[str, str | None],
+    unreadable: Mapping[str, Unknown],
+) -> list[Resource]:
+    """Fill ``environments`` and ``cross_environment_writers`` once every subscription is read.
+
+    ``seen_in``: assignment id (lower-case) -> the subscriptions whose listing showed it (an
+    assignment on a management group shows in each one below it). ``environments``: subscription
+    id -> environment or None. ``unreadable``: subscription id -> why its assignments are missing;
+    a writer there could not be seen, so a clean answer is Unknown rather than []."""
+    holders_of: dict[str, Any] = {}
+    classes_of: dict[str, set[str]] = {}
+    missing: Unknown | None = next(iter(unreadable.values()), None)
+    for resource in assignments:
+        attrs = resource.attributes
+        envs = sorted({e for sub in seen_in.get(resource.id.lower(), ()) if (e := environments.get(sub)) is not None})
+        holders = _holders(attrs)
+        holders_of[resource.id] = (envs, holders)
+        if attrs["write_role"] is not True:
+            if isinstance(attrs["write_role"], Unknown) and missing is None:
+                missing = attrs["write_role"]
+            continue
+        if isinstance(holders, Unknown):
+            missing = missing or holders
+            continue
+        for holder_id, _ in holders:
+            classes_of.setdefault(holder_id, set()).update(_class(e) for e in envs)
+    result = []
+    for resource in assignments:
+        envs, holders = holders_of[resource.id]
+        attrs = dict(resource.attributes)
+        attrs["environments"] = envs
+        writers: Any = []
+        if attrs["write_role"] is not True:
+            writers = attrs["write_role"] if isinstance(attrs["write_role"], Unknown) else []
+        elif isinstance(holders, Unknown):
+            writers = holders
+        else:
+            mine = {_class(e) for e in envs}
+            writers = sorted({name for holder_id, name in holders if len(mine | classes_of.get(holder_id, set())) > 1})
+            if not writers and missing is not None and envs:
+                writers = missing
+        attrs["cross_environment_writers"] = writers
+        result.append(replace(resource, attributes=attrs))
+    return result
+
+
+def _holders(attrs: Mapping[str, Any]) -> Any:
+    """(object id, name) of who holds an assignment: the principal, or a group's members."""
+    if attrs["principal_type"] in ("Group", "ForeignGroup"):
+        ids, names = attrs["group_member_ids"], attrs["group_members"]
+        if isinstance(ids, Unknown):
+            return ids
+        return list(zip(ids, names))
+    name = attrs["principal_name"] if isinstance(attrs["principal_name"], str) else attrs["principal_id"]
+    return [(attrs["principal_id"], name)]

@@ -115,6 +115,11 @@ SUBSCRIPTION = ResourceType(
         attr("activity_log_destinations", "list", "where the activity log diagnostic settings send it"),
         attr("classic_administrators", "list", "classic (co-)administrators: email and role"),
         attr("classic_administrator_count", "integer", "classic service administrators and co-administrators"),
+        attr("environment", "string", "production, staging, development (or the tag's own word) from an environment tag (settings environment_tags), else 'production' / 'non-production' from the name conventions in settings (production_name_pattern, nonproduction_name_pattern); null when neither says", nullable=True),
+        attr("is_production", "boolean", "environment is production"),
+        attr("security_contact_emails", "list", "Microsoft Defender for Cloud security contact email addresses (securityContacts, enabled contacts only)"),
+        attr("security_contact_configured", "boolean", "an enabled Defender for Cloud security contact names at least one email address"),
+        attr("security_alerts_to_owners", "boolean", "Defender for Cloud also emails subscription Owners (notificationsByRole on, Owner among the roles)"),
     ),
 )
 
@@ -144,6 +149,9 @@ ROLE_ASSIGNMENT = ResourceType(
         attr("end_at", "timestamp", "when a time-bound, activated or eligible assignment ends", nullable=True),
         attr("pim_available", "boolean", "Privileged Identity Management answers for the subscription"),
         attr("created_at", "timestamp", "when the assignment was created", nullable=True),
+        attr("write_role", "boolean", "the role can change resources: Owner, Contributor, User Access Administrator, RBAC Administrator, or a custom role with any non-read action"),
+        attr("environments", "list", "environments of the subscriptions the assignment applies to (one for a subscription or below; each read subscription under a management group); null environments left out"),
+        attr("cross_environment_writers", "list", "holders of this write assignment (the principal, or the group's transitive members) who also hold a write role in a subscription of the other class (production vs non-production); [] for a non-write role"),
     ),
 )
 

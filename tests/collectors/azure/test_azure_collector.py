@@ -87,6 +87,21 @@ EXPECTED = {
     ("azure_role_assignment_no_permanent_access_admin", "User Access Administrator for dmitri@northwind.dev"): "FAIL",
     ("azure_subscription_max_access_admins", "nw-dev"): "PASS",
     ("azure_subscription_max_access_admins", "nw-prod"): "FAIL",  # Dmitri, the deployer app, Ana (eligible)
+    # Separation: who writes in nw-prod and also in nw-dev (issue 18 §3).
+    ("azure_role_assignment_no_cross_environment_write", "Contributor for github-deployer"): "PASS",
+    ("azure_role_assignment_no_cross_environment_write", "NW Ops Superuser for nw-ops"): "FAIL",  # Ana and Farid
+    ("azure_role_assignment_no_cross_environment_write", "Owner for ana@northwind.dev"): "FAIL",
+    ("azure_role_assignment_no_cross_environment_write", "Owner for dmitri@northwind.dev"): "PASS",
+    ("azure_role_assignment_no_cross_environment_write", "Owner for eve@acme-outsourcing.io"): "FAIL",  # Owner on dev via nested group
+    ("azure_role_assignment_no_cross_environment_write", "Owner for farid@northwind.dev"): "FAIL",
+    ("azure_role_assignment_no_cross_environment_write", "Role Based Access Control Administrator for ana@northwind.dev"): "FAIL",
+    ("azure_role_assignment_no_cross_environment_write", "User Access Administrator for dmitri@northwind.dev"): "PASS",
+    ("azure_role_assignment_no_cross_environment_write", "User Access Administrator for github-deployer"): "PASS",
+    ("azure_subscription_environment_designated", "nw-dev"): "PASS",
+    ("azure_subscription_environment_designated", "nw-prod"): "PASS",
+    # A named security owner (issue 18 §5).
+    ("azure_subscription_security_contact", "nw-dev"): "FAIL",
+    ("azure_subscription_security_contact", "nw-prod"): "PASS",
 }
 
 

@@ -274,6 +274,8 @@ class FakeAzure:
                 return 200, self._page(path, query, data[sub], graph=False)
             if tail == "/providers/microsoft.authorization/classicadministrators":
                 return 200, self._page(path, query, e.classic_admins[sub], graph=False)
+            if tail == "/providers/microsoft.security/securitycontacts":
+                return 200, self._page(path, query, e.security_contacts.get(sub, []), graph=False)
             if tail == "/providers/microsoft.insights/diagnosticsettings":
                 return 200, {"value": e.diagnostic_settings[sub]}  # this API does not page
         raise KeyError(path)

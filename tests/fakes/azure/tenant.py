@@ -73,6 +73,8 @@ class Estate:
     classic_admins: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     diagnostic_settings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     no_pim: set[str] = field(default_factory=set)
+    # Defender for Cloud security contacts per subscription (absent: none configured)
+    security_contacts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _uid(n: int, prefix: str = "a1") -> str:
@@ -396,6 +398,23 @@ def diagnostic_setting(sub_id: str, name: str, workspace: str) -> dict[str, Any]
     }
 
 
+def security_contact(sub_id: str, emails: str, *, enabled: bool = True, owners: bool = True) -> dict[str, Any]:
+    """A Defender for Cloud security contact (2023-12-01-preview GetSecurityContactsSubscription_example.json shape)."""
+    return {
+        "id": f"/subscriptions/{sub_id}/providers/Microsoft.Security/securityContact/default",
+        "name": "default",
+        "type": "Microsoft.Security/securityContact",
+        "properties": {
+            "notificationsByRole": {"state": "On" if owners else "Off", "roles": ["Owner"] if owners else []},
+            "isEnabled": enabled,
+            "emails": emails,
+            "phone": "",
+            "notificationsSources": [{"sourceType": "Alert", "minimalSeverity": "Medium"},
+                                     {"sourceType": "AttackPath", "minimalRiskLevel": "Critical"}],
+        },
+    }
+
+
 def _builtin_roles(sub_id: str) -> list[dict[str, Any]]:
     return [
         builtin_role(sub_id, OWNER, "Owner", ["*"]),
@@ -562,6 +581,8 @@ def northwind() -> Estate:
             prod: [diagnostic_setting(prod, "activity-to-sentinel", "law-nw-security")],
             dev: [],
         },
+        # nw-prod names the security team; nw-dev has none (alerts reach nobody in particular).
+        security_contacts={prod: [security_contact(prod, "security@northwind.dev;ana@northwind.dev")]},
     )
 
 
@@ -595,11 +616,13 @@ def sandbox() -> Estate:
         applications=[],
         graph_grants=[],
         groups=[],
-        subscriptions=[subscription(SANDBOX_SUB, "nw-sandbox", t, {"environment": "sandbox"})],
+        # No environment tag and no name convention configured: the environment is unknown.
+        subscriptions=[subscription(SANDBOX_SUB, "nw-sandbox", t, {"costCenter": "rnd-lab"})],
         role_assignments={SANDBOX_SUB: [role_assignment(SANDBOX_SUB, 101, admin["id"], "User", OWNER, f"/subscriptions/{SANDBOX_SUB}")]},
         role_definitions={SANDBOX_SUB: _builtin_roles(SANDBOX_SUB)},
         eligibility={SANDBOX_SUB: []},
         assignment_schedules={SANDBOX_SUB: []},
         classic_admins={SANDBOX_SUB: []},
         diagnostic_settings={SANDBOX_SUB: [diagnostic_setting(SANDBOX_SUB, "activity-to-law", "law-sandbox")]},
+        security_contacts={SANDBOX_SUB: [security_contact(SANDBOX_SUB, "sandbox-admin@nwlabs-sandbox.onmicrosoft.com", owners=False)]},
     )
