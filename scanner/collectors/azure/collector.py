@@ -793,6 +793,10 @@ class AzureCollector(Collector):
         return scrub(redact(" ".join(str(text).split()), getattr(self, "_secrets", [])))
 
 
+# Shared with the Intune collector, which signs in the same way.
+TenantCredential = _TenantCredential
+
+
 class _NoPim:
     """Marker: PIM answered that the tenant has no Entra ID P2 licence."""
 
@@ -812,6 +816,11 @@ def _retired_classic_admins(exc: Exception) -> Any:
     if getattr(exc, "status_code", None) == 404:
         return []
     return None
+
+
+def first_line(exc: BaseException) -> str:
+    """The cause of a sign-in or API error in one scrubbed line (shared with the Intune collector)."""
+    return _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:

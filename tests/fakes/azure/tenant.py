@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakes.azure.intune import compliance_policy, managed_device
+
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 UAA = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
@@ -75,6 +77,9 @@ class Estate:
     no_pim: set[str] = field(default_factory=set)
     # Defender for Cloud security contacts per subscription (absent: none configured)
     security_contacts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Intune (Graph deviceManagement): managed devices and compliance policies (with assignments)
+    managed_devices: list[dict[str, Any]] = field(default_factory=list)
+    compliance_policies: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _uid(n: int, prefix: str = "a1") -> str:
@@ -583,6 +588,31 @@ def northwind() -> Estate:
         },
         # nw-prod names the security team; nw-dev has none (alerts reach nobody in particular).
         security_contacts={prod: [security_contact(prod, "security@northwind.dev;ana@northwind.dev")]},
+        # Intune: Ana's Mac is fine; Farid's laptop is neither compliant nor encrypted; Dmitri's
+        # phone stopped checking in; Eve's personal Android is rooted; Tomas (gone) was retired.
+        managed_devices=[
+            managed_device(1, "NW-MAC-ANA", ana, os="macOS", version="15.1.1", state="compliant", encrypted=True,
+                           last_sync="2026-11-19T18:20:00Z", jailbroken="Unknown"),
+            managed_device(2, "NW-LT-FARID", farid, os="Windows", version="10.0.22631.4460", state="noncompliant", encrypted=False,
+                           last_sync="2026-11-18T08:45:00Z", jailbroken="Unknown"),
+            managed_device(3, "Dmitri's iPhone", dmitri, os="iOS", version="17.6.1", state="compliant", encrypted=True,
+                           last_sync="2026-09-01T07:10:00Z"),
+            managed_device(4, "eve-pixel", eve, os="Android", version="14", state="noncompliant", encrypted=True,
+                           last_sync="2026-11-19T21:00:00Z", jailbroken="True", owner_type="personal"),
+            managed_device(5, "NW-LT-TOMAS", old_contractor, os="Windows", version="10.0.22631.3007", state="compliant", encrypted=True,
+                           last_sync="2026-02-27T17:00:00Z", jailbroken="Unknown", management="retireIssued"),
+        ],
+        compliance_policies=[
+            compliance_policy(1, "windows10CompliancePolicy", "Windows baseline", storageRequireEncryption=True, bitLockerEnabled=True,
+                              secureBootEnabled=True, osMinimumVersion="10.0.22621", passwordRequired=True),
+            compliance_policy(2, "macOSCompliancePolicy", "macOS baseline", storageRequireEncryption=True, firewallEnabled=True,
+                              passwordRequired=True),  # no minimum OS version
+            compliance_policy(3, "iosCompliancePolicy", "iOS baseline", passcodeRequired=True, osMinimumVersion="17.0",
+                              securityBlockJailbrokenDevices=True),
+            compliance_policy(4, "androidWorkProfileCompliancePolicy", "Android work profile", osMinimumVersion="13",
+                              securityBlockJailbrokenDevices=True),  # encryption not required
+            compliance_policy(5, "windows10CompliancePolicy", "Windows pilot (draft)", assigned=False),
+        ],
     )
 
 
@@ -625,4 +655,12 @@ def sandbox() -> Estate:
         classic_admins={SANDBOX_SUB: []},
         diagnostic_settings={SANDBOX_SUB: [diagnostic_setting(SANDBOX_SUB, "activity-to-law", "law-sandbox")]},
         security_contacts={SANDBOX_SUB: [security_contact(SANDBOX_SUB, "sandbox-admin@nwlabs-sandbox.onmicrosoft.com", owners=False)]},
+        managed_devices=[
+            managed_device(101, "SBX-BUILD-01", tester, os="Windows", version="10.0.26100.2314", state="compliant", encrypted=True,
+                           last_sync="2026-11-20T06:10:00Z", jailbroken="Unknown"),
+        ],
+        compliance_policies=[
+            compliance_policy(101, "windows10CompliancePolicy", "Sandbox Windows", storageRequireEncryption=True, bitLockerEnabled=True,
+                              osMinimumVersion="10.0.22631"),
+        ],
     )
