@@ -66,7 +66,7 @@ class IntuneCollector(Collector):
         if cloud_name not in CLOUDS:
             raise ConfigError(f"intune.cloud must be one of {', '.join(CLOUDS)}, not {cloud_name!r}")
         cloud = CLOUDS[cloud_name]
-        graph_url = check_https("graph_url", settings["graph_url"]) if settings.get("graph_url") else cloud.graph_url
+        graph_url = check_https("graph_url", settings["graph_url"], "intune") if settings.get("graph_url") else cloud.graph_url
         ca_bundle = settings.get("ca_bundle")
         if ca_bundle is not None:
             ca_bundle = str(ca_bundle)
