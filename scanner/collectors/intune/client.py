@@ -16,7 +16,7 @@ from scanner.collectors.azure.collector import TenantCredential
 from scanner.collectors.base import CallCounter
 
 # Graph application permissions the collector needs (read-only; admin consent).
-PERMISSIONS = ("DeviceManagementManagedDevices.Read.All", "DeviceManagementConfiguration.Read.All")
+PERMISSIONS = ("DeviceManagementManagedDevices.Read.All", "DeviceManagementConfiguration.Read.All", "User.Read.All")
 
 # The fields of a managedDevice the collector reads: no IMEI, serial or phone number.
 DEVICE_FIELDS = (

@@ -107,12 +107,17 @@ class IntuneCollector(Collector):
             max_retries=max(options.max_retries, 1) + 2, backoff=options.retry_backoff,
             on_wait=lambda message: self.context.progress.log("intune", message),
         )
-        self.context.progress.task("intune", "reading managed devices and compliance policies", total=2)
+        self.context.progress.task("intune", "reading managed devices and compliance policies", total=3)
         outcome = _Outcome()
         devices = self._read(outcome, "managed devices", "DeviceManagementManagedDevices.Read.All",
                              lambda: graph.list("/deviceManagement/managedDevices", {"$select": client.DEVICE_FIELDS}))
         raw_policies = self._read(outcome, "device compliance policies", "DeviceManagementConfiguration.Read.All",
                                   lambda: graph.list("/deviceManagement/deviceCompliancePolicies", {"$expand": "assignments"}))
+        # Whose devices these are: the owners' Entra accounts (enabled or not), so a device still
+        # managed for someone whose account was disabled (a leaver) shows. One paged list.
+        accounts = self._read(outcome, "owner accounts (accountEnabled)", "User.Read.All",
+                              lambda: {str(u.get("id")): bool(u.get("accountEnabled", True))
+                                       for u in graph.list("/users", {"$select": "id,accountEnabled", "$top": "999"})})
         now = clock()
         resources: list[Resource] = []
         policies: list[Resource] | Unknown
@@ -122,7 +127,7 @@ class IntuneCollector(Collector):
             policies = [mapping.map_compliance_policy(p, tenant_id=tenant_id) for p in raw_policies]
             resources.extend(policies)
         if not isinstance(devices, Unknown):
-            resources.extend(mapping.map_device(d, tenant_id=tenant_id, now=now) for d in devices)
+            resources.extend(mapping.map_device(d, tenant_id=tenant_id, now=now, accounts=accounts) for d in devices)
         if outcome.status() != "failed":
             resources.insert(0, mapping.map_tenant(tenant_id=tenant_id, name=f"Intune {tenant_id}", devices=devices, policies=policies))
         source = SourceStatus(

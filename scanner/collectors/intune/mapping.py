@@ -62,7 +62,18 @@ def _jailbroken(value: Any, platform: str) -> Any:
     return Unknown(f"Intune reports jailBroken={value!r} for this device")
 
 
-def map_device(device: Mapping[str, Any], *, tenant_id: str, now: datetime) -> Resource:
+def owner_enabled(device: Mapping[str, Any], accounts: Part) -> Any:
+    """Can the device's primary user still sign in? ``accounts``: Entra object id -> accountEnabled
+    (or Unknown). A user id no longer in the directory is a deleted account: False."""
+    user_id = device.get("userId")
+    if not user_id:
+        return None
+    if isinstance(accounts, Unknown):
+        return accounts
+    return bool(accounts.get(str(user_id), False))
+
+
+def map_device(device: Mapping[str, Any], *, tenant_id: str, now: datetime, accounts: Part = None) -> Resource:
     device_id = str(device["id"])
     platform = device_platform(device.get("operatingSystem"))
     state = str(device.get("complianceState") or "unknown")
@@ -101,6 +112,7 @@ def map_device(device: Mapping[str, Any], *, tenant_id: str, now: datetime) -> R
             "user_principal_name": upn,
             "email": email,
             "user_id": user_id,
+            "owner_account_enabled": owner_enabled(device, accounts if accounts is not None else Unknown("owner accounts were not read")),
             "handles": handles,
         },
     )

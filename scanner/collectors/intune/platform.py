@@ -37,7 +37,8 @@ PLATFORM = Platform(
     units=_units,
     notes={
         "permissions": "Microsoft Graph application permissions DeviceManagementManagedDevices.Read.All and "
-        "DeviceManagementConfiguration.Read.All (admin consent), and an Intune licence in the tenant",
+        "DeviceManagementConfiguration.Read.All, and User.Read.All (whether each device owner's account is enabled), "
+        "with admin consent, and an Intune licence in the tenant",
         "sign_in": "the same as --azure: azure-identity's DefaultAzureCredential (az login, AZURE_CLIENT_* variables, managed identity)",
         "other_device_sources": "Jamf Pro (macOS and iOS fleets) is the next device source the descriptor leaves room for",
     },

@@ -67,6 +67,7 @@ DEVICE = ResourceType(
         attr("user_principal_name", "string", "the primary user's UPN", nullable=True),
         attr("email", "string", "the primary user's email (emailAddress, else the UPN), lower-cased, for roster matching", nullable=True),
         attr("user_id", "string", "the primary user's Entra object id", nullable=True),
+        attr("owner_account_enabled", "boolean", "the primary user's Entra account can still sign in (accountEnabled); false for a disabled or deleted account (someone who left); null for a device without a primary user", nullable=True),
         attr("handles", "list", "identifiers a roster could name the owner by: UPN, email, Entra object id"),
     ),
 )

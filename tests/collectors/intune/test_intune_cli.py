@@ -62,7 +62,7 @@ def _check_sign_in_and_reads(login_fake: FakeAzure, relay: ProxyRelay) -> None:
     assert tokens and all(b"scope=https%3A%2F%2Fgraph.microsoft.com%2F.default" in r.body for r in tokens)
     reads = [r for r in login_fake.requests if r.path.startswith("/v1.0/")]
     assert {r.method for r in reads} == {"GET"} and all(r.authorized for r in reads)
-    assert {r.path for r in reads} == {"/v1.0/deviceManagement/managedDevices", "/v1.0/deviceManagement/deviceCompliancePolicies"}
+    assert {r.path for r in reads} == {"/v1.0/deviceManagement/managedDevices", "/v1.0/deviceManagement/deviceCompliancePolicies", "/v1.0/users"}
     assert set(relay.requests) == {f"CONNECT {LOGIN_HOST}:443"}  # nothing else left 127.0.0.1
 
 

@@ -45,6 +45,13 @@ EXPECTED = {
     ("intune_compliance_policy_minimum_os", "iOS baseline"): "PASS",
     ("intune_compliance_policy_minimum_os", "Android work profile"): "PASS",
     ("intune_tenant_platforms_covered", f"Intune {NORTHWIND_TENANT}"): "FAIL",
+    ("intune_device_compliant", "Tomas's iPhone"): "PASS",
+    ("intune_device_encrypted", "Tomas's iPhone"): "PASS",
+    ("intune_device_synced_recently", "Tomas's iPhone"): "PASS",
+    ("intune_device_not_jailbroken", "Tomas's iPhone"): "PASS",
+    # Tomas's Entra account is disabled: his laptop was retired, his phone was not.
+    ("intune_device_of_disabled_owner_retired", "NW-LT-TOMAS"): "PASS",
+    ("intune_device_of_disabled_owner_retired", "Tomas's iPhone"): "FAIL",
 }
 
 
@@ -84,6 +91,19 @@ def test_devices_carry_owner_state_and_retirement(serve) -> None:
     assert tomas["retired_or_wiped"] is True and tomas["active"] is False and tomas["management_state"] == "retireIssued"
     assert devices["Dmitri's iPhone"]["days_since_last_sync"] == 80
     assert devices["NW-MAC-ANA"]["jailbroken"] is False  # desktops report "Unknown": not a mobile notion
+    assert (devices["NW-MAC-ANA"]["owner_account_enabled"], devices["Tomas's iPhone"]["owner_account_enabled"]) == (True, False)
+
+
+def test_without_user_read_the_owner_check_is_error_not_skipped(serve, policies) -> None:
+    fake, run = serve()
+    fake.fail(r"GET /v1\.0/users", 403, code="Authorization_RequestDenied")
+    result = run()
+    source = result.sources[0]
+    assert source.status == "partial" and any("User.Read.All" in n for n in source.notes)
+    found = outcomes(result, policies)
+    assert found[("intune_device_of_disabled_owner_retired", "Tomas's iPhone")] == "ERROR"
+    assert found[("intune_device_of_disabled_owner_retired", "NW-MAC-ANA")] == "ERROR"  # never a silent SKIP
+    assert found[("intune_device_encrypted", "NW-LT-FARID")] == "FAIL"
 
 
 def test_compliance_policies_and_tenant_coverage(serve) -> None:
@@ -109,9 +129,10 @@ def test_resources_carry_exactly_their_declared_attributes(serve) -> None:
 def test_pages_are_followed_and_calls_counted(serve) -> None:
     fake, run = serve()  # the fake serves 2 items per page
     result = run()
-    assert len(by_name(result, "intune.device")) == 5
+    assert len(by_name(result, "intune.device")) == 6
     calls = result.sources[0].api_calls
     assert calls["graph GET /v1.0/deviceManagement/managedDevices"] == 3
+    assert calls["graph GET /v1.0/users"] == 4  # 8 users, for their accountEnabled
     assert calls["graph GET /v1.0/deviceManagement/deviceCompliancePolicies"] == 3
     assert sum(calls.values()) == len(fake.requests)
     listed = [r for r in fake.requests if r.path.endswith("/managedDevices")]
@@ -133,7 +154,7 @@ def test_missing_permission_is_unknown_error_and_a_note(serve, policies) -> None
 
 def test_server_errors_after_retries_fail_the_source(serve) -> None:
     fake, run = serve()
-    fake.fail(r"GET /v1\.0/deviceManagement/", 503, code="ServiceUnavailable", retry_after=0)
+    fake.fail(r"GET /v1\.0/", 503, code="ServiceUnavailable", retry_after=0)
     result = run()
     source = result.sources[0]
     assert source.status == "failed" and source.error_kind == "api"

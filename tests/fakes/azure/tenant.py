@@ -589,7 +589,8 @@ def northwind() -> Estate:
         # nw-prod names the security team; nw-dev has none (alerts reach nobody in particular).
         security_contacts={prod: [security_contact(prod, "security@northwind.dev;ana@northwind.dev")]},
         # Intune: Ana's Mac is fine; Farid's laptop is neither compliant nor encrypted; Dmitri's
-        # phone stopped checking in; Eve's personal Android is rooted; Tomas (gone) was retired.
+        # phone stopped checking in; Eve's personal Android is rooted; Tomas (gone, account
+        # disabled) had his laptop retired but not his phone.
         managed_devices=[
             managed_device(1, "NW-MAC-ANA", ana, os="macOS", version="15.1.1", state="compliant", encrypted=True,
                            last_sync="2026-11-19T18:20:00Z", jailbroken="Unknown"),
@@ -601,6 +602,9 @@ def northwind() -> Estate:
                            last_sync="2026-11-19T21:00:00Z", jailbroken="True", owner_type="personal"),
             managed_device(5, "NW-LT-TOMAS", old_contractor, os="Windows", version="10.0.22631.3007", state="compliant", encrypted=True,
                            last_sync="2026-02-27T17:00:00Z", jailbroken="Unknown", management="retireIssued"),
+            # ... but his phone was forgotten: still managed, still holding company mail.
+            managed_device(6, "Tomas's iPhone", old_contractor, os="iOS", version="17.5", state="compliant", encrypted=True,
+                           last_sync="2026-11-17T20:00:00Z", owner_type="personal"),
         ],
         compliance_policies=[
             compliance_policy(1, "windows10CompliancePolicy", "Windows baseline", storageRequireEncryption=True, bitLockerEnabled=True,
