@@ -12,6 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# The intune extra, imported here so a missing one is the descriptor's one-line install hint
+# (Platform.collector_class) rather than an ImportError in the middle of a scan.
+import azure.identity  # noqa: F401
+import requests  # noqa: F401
+
 from scanner.collectors.azure.client import CLOUDS, AccessToken, Cloud, GraphError, check_https, identity_from_claims, scrub, token_claims
 from scanner.collectors.azure.collector import first_line
 from scanner.collectors.base import CallCounter, Collector, CollectResult, iso, redact

@@ -22,7 +22,7 @@ def _units(settings: Mapping[str, Any]) -> list[Unit]:
 PLATFORM = Platform(
     name="intune",
     title="Microsoft Intune (managed devices)",
-    extra="azure",
+    extra="intune",
     collector="scanner.collectors.intune.collector:IntuneCollector",
     options=(
         Option("enabled", "boolean", "Audit the Intune managed devices and compliance policies of the tenant.", flag="--intune"),

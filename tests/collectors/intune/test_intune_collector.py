@@ -196,7 +196,7 @@ def test_bad_settings_are_one_config_error(serve) -> None:
 
 
 def test_the_descriptor_declares_the_platform() -> None:
-    assert PLATFORM.name == "intune" and PLATFORM.enable_flag == "--intune" and PLATFORM.extra == "azure"
+    assert PLATFORM.name == "intune" and PLATFORM.enable_flag == "--intune" and PLATFORM.extra == "intune"
     assert {o.flag for o in PLATFORM.options} >= {"--intune", "--intune-graph-url", "--intune-tenant"}
     units = PLATFORM.units({"tenant": "contoso.onmicrosoft.com"}) if PLATFORM.units else []
     assert [u.key for u in units] == ["intune:contoso.onmicrosoft.com"]
@@ -217,3 +217,12 @@ def test_an_unknown_compliance_state_is_unknown_not_a_verdict(serve, policies) -
     result = run()
     assert isinstance(by_name(result, "intune.device")["NW-MAC-ANA"]["is_compliant"], Unknown)
     assert outcomes(result, policies)[("intune_device_compliant", "NW-MAC-ANA")] == "ERROR"
+
+
+def test_a_missing_extra_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "azure.identity", None)  # as if azure-identity were not installed
+    monkeypatch.delitem(sys.modules, "scanner.collectors.intune.collector", raising=False)
+    with pytest.raises(ConfigError, match=r"pip install 'posture-audit\[intune\]'"):
+        PLATFORM.collector_class()
