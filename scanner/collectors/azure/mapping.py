@@ -311,10 +311,20 @@ def _applies(policy: Mapping[str, Any], uid: str, *, is_guest: bool, roles_held:
     return included and not named("exclude")
 
 
+# Where an admin's MFA matters: every app, or at least the admin portals / Azure management.
+_ADMIN_APPS = {"All", "MicrosoftAdminPortals", "797f4846-ba00-4fd7-ba43-dac1f8f63013"}  # the last: Windows Azure Service Management API
+
+
+def _admin_apps(policy: Mapping[str, Any]) -> bool:
+    apps = (policy.get("conditions") or {}).get("applications") or {}
+    return bool(_ADMIN_APPS & {str(a) for a in apps.get("includeApplications") or []})
+
+
 def admins_outside_mfa(ca_policies: Part, sd_enabled: Any, tenant: TenantDirectory, assignments: Part) -> Any:
     """object id -> name of every admin (a user holding a privileged directory role, active or
     eligible, directly or through a group) whom no enabled Conditional Access policy requiring
-    MFA takes in: excluded by user, group or role, or never included. {} under security defaults."""
+    MFA on all apps or the admin portals takes in: excluded by user, group or role, or never
+    included. {} under security defaults."""
     if sd_enabled is True:
         return {}
     holders = _role_holders(assignments, tenant)
@@ -324,7 +334,7 @@ def admins_outside_mfa(ca_policies: Part, sd_enabled: Any, tenant: TenantDirecto
         return ca_policies
     directory = tenant.directory
     users = directory.users if isinstance(directory.users, dict) else {}
-    policies = [p for p in ca_policies if p.get("state") == "enabled" and _requires(p, {"mfa"})]
+    policies = [p for p in ca_policies if p.get("state") == "enabled" and _requires(p, {"mfa"}) and _admin_apps(p)]
     groups_of = _groups_of(directory)
     outside: dict[str, str] = {}
     for uid, held in holders.items():

@@ -203,3 +203,15 @@ def test_rbac_administrator_is_privileged_from_the_one_definition() -> None:
     assert RBAC_ADMIN in azure_types.PRIVILEGED_ROLES and roles.READER not in azure_types.PRIVILEGED_ROLES
     assert azure_types.is_privileged_role_name("Role Based Access Control Administrator")
     assert azure_types.is_privileged_role_name("contributor") and not azure_types.is_privileged_role_name("Reader")
+
+
+def test_an_mfa_policy_on_one_unrelated_app_does_not_cover_admins(collect, policies) -> None:
+    """The only MFA policy covers a single SaaS app: admins sign in to the portals without MFA."""
+    estate = northwind()
+    estate.ca_policies[0]["conditions"]["applications"]["includeApplications"] = ["00000003-0000-0ff1-ce00-000000000000"]  # SharePoint Online
+    result = collect(estate)
+    outside = tenant_of(result)["admins_outside_mfa_policy"]
+    assert "ana@northwind.dev" in outside and "lab-admin@northwind.onmicrosoft.com" in outside
+    # Farid is only PIM-eligible for Global Administrator: he counts too.
+    assert tenant_of(result)["admins_outside_mfa_policy_without_mfa"] == ["farid@northwind.dev", "lab-admin@northwind.onmicrosoft.com"]
+    assert verdicts(result, policies, "azure_tenant_mfa_admins") == {"Northwind Labs": Status.FAIL}
