@@ -62,6 +62,11 @@ class IntuneCollector(Collector):
         self._counter = CallCounter()
         self._secrets: list[str | None] = []
 
+    @classmethod
+    def validate_settings(cls, settings: Mapping[str, Any]) -> _Settings:
+        """The settings checked before any network call; a bad one is one ConfigError naming it."""
+        return cls._validate(settings)
+
     @staticmethod
     def _validate(settings: Mapping[str, Any]) -> _Settings:
         tenant = settings.get("tenant")

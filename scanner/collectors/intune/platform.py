@@ -1,4 +1,7 @@
-"""The Intune platform's declaration (see scanner/collectors/descriptor.py).
+"""The Intune platform's declaration (see scanner/collectors/descriptor.py). Imports no SDK.
+
+Registry line for ``scanner.collectors.PLATFORMS``:
+``"intune": "scanner.collectors.intune.platform:PLATFORM"``.
 
 Managed devices are one *device source*; the descriptor leaves room for others (Jamf Pro is the
 next: its Classic and Pro APIs list computers and mobile devices with FileVault state, OS version
@@ -19,6 +22,13 @@ def _units(settings: Mapping[str, Any]) -> list[Unit]:
     return [Unit("intune", f"intune:{tenant}", f"azure-graph:{tenant}", settings)]
 
 
+def _validate(settings: Mapping[str, Any]) -> object:
+    # Imported here: the settings check lives beside the collector.
+    from scanner.collectors.intune.collector import IntuneCollector
+
+    return IntuneCollector.validate_settings(settings)
+
+
 PLATFORM = Platform(
     name="intune",
     title="Microsoft Intune (managed devices)",
@@ -35,6 +45,7 @@ PLATFORM = Platform(
     enable_flag="--intune",
     account_types=(),  # a device is not an account; correlation links it by owner (DEVICE_OWNER_LINK)
     units=_units,
+    validate=_validate,
     notes={
         "permissions": "Microsoft Graph application permissions DeviceManagementManagedDevices.Read.All and "
         "DeviceManagementConfiguration.Read.All, and User.Read.All (whether each device owner's account is enabled), "

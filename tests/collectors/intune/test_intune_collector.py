@@ -202,6 +202,9 @@ def test_the_descriptor_declares_the_platform() -> None:
     assert [u.key for u in units] == ["intune:contoso.onmicrosoft.com"]
     assert "DeviceManagementManagedDevices.Read.All" in PLATFORM.notes["permissions"]
     assert PLATFORM.collector_class().__name__ == "IntuneCollector"
+    assert PLATFORM.validate is not None
+    with pytest.raises(ConfigError, match="intune.max_retries"):
+        PLATFORM.validate({"max_retries": -1})
 
 
 @pytest.mark.parametrize(("os_name", "platform"), [("Windows", "windows"), ("macOS", "macos"), ("iPadOS", "ios"),
