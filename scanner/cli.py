@@ -1,11 +1,13 @@
 """The `posture` command line. The ONLY place that exits or maps errors to exit codes.
 
-Exit codes (for CI):
-    0  nothing failed at or above --fail-on
-    1  findings at or above --fail-on (with --new-only: new ones only)
-    2  bad input or configuration (flags, posture.yaml, policies, snapshot, credentials rejected
-       by every source)
-    3  the scan was incomplete (a source failed, a sink could not be reached) and nothing above tripped
+Exit codes (for CI; they fail closed):
+    0  nothing failed at or above --fail-on, and everything was read
+    1  failures at or above --fail-on (with --new-only and a previous complete run: new ones only)
+    2  bad input or configuration (flags, posture.yaml, policies, waivers, snapshot, an output that
+       cannot be written, credentials rejected by every source); nothing is recorded
+    3  incomplete: a source failed or was read only in part for a cause other than a documented
+       missing permission or licence, checks at or above --fail-on could not be evaluated (ERROR)
+       and --allow-errors does not accept them, a sink or the history store could not be reached
     4  internal error (a bug: please report it with the output of -v)
 """
 
@@ -16,7 +18,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -44,6 +45,7 @@ FLAG_PATHS: dict[str, tuple[str, ...]] = {
     "policies": ("policies",), "no_default_policies": ("default_policies",), "formats": ("format",),
     "fail_on": ("fail_on",), "sinks": ("sinks",), "waivers": ("waivers",), "history": ("history",),
     "no_history": ("no_history",), "new_only": ("new_only",), "concurrency": ("concurrency",), "cache": ("cache",),
+    "allow_errors": ("allow_errors",),
     "github_orgs": ("github", "orgs"), "github_url": ("github", "url"), "github_token_file": ("github", "token_file"),
     "github_app_id": ("github", "app_id"), "github_app_key": ("github", "app_key_file"),
     "github_app_installation": ("github", "app_installation_id"), "repos": ("github", "repos"),
@@ -128,7 +130,11 @@ evaluation_options = _options(
                  help=f"Write findings as NAME ({', '.join(FORMATS)}) to PATH, or stdout (repeatable)."),
     click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
                  help="Exit 1 when a failure at or above this severity exists (default high)."),
-    click.option("--new-only", is_flag=True, default=None, help="With --fail-on: only findings new since the last run count."),
+    click.option("--new-only", is_flag=True, default=None,
+                 help="With --fail-on: only failures new since the last complete run count (all are new without one)."),
+    click.option("--allow-errors", type=click.Choice(["none", "permission", "all"]),
+                 help="Checks at or above --fail-on that could not be evaluated (ERROR) exit 3 (none, the default); "
+                      "permission: accept those caused by a documented missing permission or licence; all: accept any."),
     click.option("--waivers", type=click.Path(dir_okay=False), help="Waivers file (accepted risks with owner and expiry)."),
     click.option("--history", metavar="URL", help="Run store: SQLAlchemy URL or SQLite path (default: user state dir)."),
     click.option("--no-history", is_flag=True, default=None, help="Do not record this run or compare with the last one."),
@@ -202,6 +208,7 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file
     settings = _settings(ctx, params, config_file)
     started = utc_now_iso()
     policies = _policies(settings)  # validate policies before spending time on collection
+    _check_outputs(settings, [("-o/--snapshot " + str(snapshot_path), snapshot_path)] if snapshot_path else [])
     if demo:
         from scanner.demo import load_demo
 
@@ -209,7 +216,7 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file
     else:
         inventory = _collect(settings, quiet, verbose)
         if snapshot_path:
-            snapshots.save(inventory, snapshot_path)
+            _save_snapshot(inventory, snapshot_path)
     _evaluate_and_report(settings, inventory, policies, started, quiet, scope="demo" if demo else None)
 
 
@@ -222,8 +229,9 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file
 def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: bool, verbose: int, **params: Any) -> None:
     """Collect an inventory snapshot, to evaluate later or elsewhere (no policies run)."""
     settings = _settings(ctx, params, config_file)
+    _check_outputs(settings, [(f"-o/--output {output}", output)])
     inventory = _collect(settings, quiet, verbose)
-    snapshots.save(inventory, output)
+    _save_snapshot(inventory, output)
     _report_failed_sources(inventory)
     if not quiet:
         counts: dict[str, int] = {}
@@ -234,7 +242,10 @@ def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: b
         for source in inventory.sources:
             errors = () if source.status == "failed" else source.errors  # failed ones were just reported
             click.echo(f"  {source.name}: {source.status}" + "".join(f"\n    error: {e}" for e in errors), err=True)
-    ctx.exit(_source_exit_code(inventory))
+    from scanner.pipeline import sources_incomplete
+
+    code = _source_exit_code(inventory)
+    ctx.exit(EXIT_INCOMPLETE if code == EXIT_OK and sources_incomplete(inventory) else code)
 
 
 @cli.command()
@@ -255,6 +266,7 @@ def evaluate(ctx: click.Context, snapshot_files: tuple[Path, ...], config_file: 
     settings = _settings(ctx, params, config_file)
     started = utc_now_iso()
     policies = _policies(settings)
+    _check_outputs(settings)
     inventory = with_roster(load_snapshots(snapshot_files), settings, CollectContext(environ={}))
     _evaluate_and_report(settings, inventory, policies, started, quiet)
 
@@ -517,26 +529,50 @@ def _collect(settings: Settings, quiet: bool, verbose: int) -> Inventory:
     return collect(settings, context)
 
 
+def _check_outputs(settings: Settings, extra: Sequence[tuple[str, Path]] = ()) -> None:
+    from scanner.pipeline import check_outputs
+
+    check_outputs(settings, extra)
+
+
+def _save_snapshot(inventory: Inventory, path: Path) -> None:
+    try:
+        snapshots.save(inventory, path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the snapshot ({exc.strerror or exc})") from exc
+
+
 def _evaluate_and_report(settings: Settings, inventory: Inventory, policies: list[Any], started: str, quiet: bool,
                          scope: str | None = None) -> None:
-    from scanner.pipeline import evaluate_inventory
+    from scanner.pipeline import run
 
-    sinks = _open_sinks(settings)  # a malformed sink URL stops the run before anything is written
-    report = evaluate_inventory(inventory, policies, started).report
-    if scope:
-        report = replace(report, run=replace(report.run, scope=scope))
-    report = _apply_waivers(report, settings, policies)
-    report = _record_history(report, settings)
-    to_stdout = _write_outputs(report, settings.formats)
+    result = run(settings, inventory, policies, started=started, today=_today(), stdout=sys.stdout, scope=scope)
+    report = result.report
     if not quiet:
-        stream = sys.stderr if to_stdout else sys.stdout
+        stream = sys.stderr if result.to_stdout else sys.stdout
         if _interactive(stream):
             render_rich(report, _console(stream))
         else:
             render_plain(report, stream)
-    sink_failed = _send_to_sinks(report, sinks, quiet)
+    sink_failed = False
+    for display, sent in result.sink_results:
+        line = f"posture: sink {display}: sent {sent.sent}, failed {sent.failed}"
+        if sent.error:
+            line += f" ({sent.error})"
+        sink_failed = sink_failed or not sent.ok
+        if not quiet or not sent.ok:
+            click.echo(line, err=True)
     _report_failed_sources(inventory)
-    raise click.exceptions.Exit(_exit_code(report, inventory, settings, sink_failed))
+    if settings.new_only and not result.baseline:
+        why = "--no-history" if settings.no_history else f"no previous complete run of scope {report.run.scope or 'this scope'}"
+        click.echo(f"posture: --new-only: {why} to compare with: every failure counts as new", err=True)
+    if result.history_error:
+        click.echo(f"posture: error: {result.history_error} (the reports were written; this run is not recorded)",
+                   err=True)
+    for reason in result.verdict.incomplete:
+        if not reason.startswith("source ") or " failed" not in reason:  # failed sources were just reported
+            click.echo(f"posture: incomplete: {reason}", err=True)
+    raise click.exceptions.Exit(_exit_code(result.verdict, sink_failed or result.history_error is not None))
 
 
 def _report_failed_sources(inventory: Inventory) -> None:
@@ -547,77 +583,14 @@ def _report_failed_sources(inventory: Inventory) -> None:
             click.echo(f"posture: error: source {source.name} failed: {reason}", err=True)
 
 
-def _apply_waivers(report: Report, settings: Settings, policies: list[Any]) -> Report:
-    if settings.waivers is None:
-        return report
-    from scanner.waivers import apply_waivers, load_waivers
-
-    waivers = load_waivers(settings.waivers, known_policies={p.id for p in policies})
-    findings, notices = apply_waivers(report.findings, waivers, _today())
-    return replace(report.with_findings(findings), notices=report.notices + notices)
-
-
 def _history_url(value: str | None) -> str | None:
-    """A SQLAlchemy URL, or a plain path taken as a SQLite file."""
-    if value and "://" not in value:
-        return f"sqlite:///{Path(value).expanduser().resolve()}"
-    return value
+    from scanner.pipeline import history_url
 
-
-def _record_history(report: Report, settings: Settings) -> Report:
-    if settings.no_history:
-        return report
-    from scanner.history import HistoryStore
-
-    with HistoryStore(_history_url(settings.history)) as store:
-        return store.record(report, report.run.scope)
+    return history_url(value)
 
 
 def _today() -> date:
     return datetime.now(timezone.utc).date()
-
-
-def _write_outputs(report: Report, specs: Sequence[OutputSpec]) -> bool:
-    """Write each --format; returns whether any went to stdout."""
-    to_stdout = False
-    writers = [(spec, writer_for(spec.name)) for spec in specs]  # unknown names fail before writing anything
-    for spec, writer in writers:
-        if spec.path is None:
-            writer(report, sys.stdout)
-            sys.stdout.flush()
-            to_stdout = True
-            continue
-        try:
-            spec.path.parent.mkdir(parents=True, exist_ok=True)
-            with spec.path.open("w", encoding="utf-8", newline="") as handle:
-                writer(report, handle)
-        except OSError as exc:
-            raise ConfigError(f"--format {spec.name}:{spec.path}: cannot write ({exc.strerror or exc})") from exc
-    return to_stdout
-
-
-def _open_sinks(settings: Settings) -> list[Any]:
-    if not settings.sinks:
-        return []
-    from scanner.pipeline import environment
-    from scanner.sinks import open_sink
-
-    return [open_sink(url, environment()) for url in settings.sinks]
-
-
-def _send_to_sinks(report: Report, sinks: Sequence[Any], quiet: bool) -> bool:
-    """Deliver to every sink; print what each sent. True when anything was not delivered."""
-    failed = False
-    for sink in sinks:
-        result = sink.send(report)
-        line = f"posture: sink {sink.url.display}: sent {result.sent}, failed {result.failed}"
-        if result.error:
-            line += f" ({result.error})"
-        if not result.ok:
-            failed = True
-        if not quiet or not result.ok:
-            click.echo(line, err=True)
-    return failed
 
 
 def _source_exit_code(inventory: Inventory) -> int:
@@ -629,14 +602,15 @@ def _source_exit_code(inventory: Inventory) -> int:
     return EXIT_INCOMPLETE
 
 
-def _exit_code(report: Report, inventory: Inventory, settings: Settings, sink_failed: bool) -> int:
-    worst = worst_failure(report.findings, new_only=settings.new_only)
-    if worst is not None and worst.at_least(settings.fail_on):
+def _exit_code(verdict: Any, delivery_failed: bool) -> int:
+    """The contract of the module docstring: 1 before 2 (refused) before 3 before 0."""
+    if verdict.failed:
         return EXIT_FINDINGS
-    code = _source_exit_code(inventory)
-    if code == EXIT_OK and sink_failed:
+    if verdict.refused:
+        return EXIT_BAD_INPUT
+    if verdict.incomplete or delivery_failed:
         return EXIT_INCOMPLETE
-    return code
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -18,6 +18,25 @@ import yaml
 from scanner.errors import ConfigError
 from scanner.findings import Severity
 
+
+class PlainLoader(yaml.SafeLoader):
+    """A safe YAML loader that leaves dates as text.
+
+    PyYAML turns ``2027-02-30`` into a ``datetime.date`` at parse time and raises a bare
+    ValueError on an impossible one, with no file or line. Kept as text, the value reaches the
+    validation that names the file, the field and the problem.
+    """
+
+
+PlainLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)  # type: ignore[arg-type]
+)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with dates left as strings (see ``PlainLoader``)."""
+    return yaml.load(text, Loader=PlainLoader)  # noqa: S506 - PlainLoader is a SafeLoader
+
 PLATFORMS = ("github", "aws", "azure", "roster")
 
 # Which keys each section accepts, with the JSON kind of each (validated before any network call).
@@ -40,8 +59,10 @@ SOURCE_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
 TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "policies": list, "default_policies": bool, "format": list, "fail_on": str, "sinks": list,
     "waivers": str, "history": str, "no_history": bool, "new_only": bool, "concurrency": int,
-    "cache": str, "policy_params": dict, **{p: dict for p in PLATFORMS},
+    "cache": str, "allow_errors": str, "policy_params": dict, **{p: dict for p in PLATFORMS},
 }
+# Item types of list settings other than lists of strings.
+LIST_ITEMS: dict[str, type | tuple[type, ...]] = {"accounts": (str, int), "skip_accounts": (str, int)}
 # Keys holding file paths: resolved against the config file's directory.
 PATH_KEYS = {"policies", "waivers", "cache", "token_file", "app_key_file", "cache_dir", "ca_bundle", "file"}
 
@@ -76,6 +97,9 @@ class Settings:
     new_only: bool = False
     concurrency: int = 4
     cache: Path | None = None
+    # ERROR checks at or above fail_on that may pass the gate: none, permission (documented
+    # missing permission or licence) or all (see scanner.pipeline.errors_gating).
+    allow_errors: str = "none"
     policy_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -93,7 +117,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration ({exc})") from exc
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ConfigError(f"{path}:{line}: invalid YAML: {exc.problem}") from exc
@@ -121,6 +145,31 @@ def _check_keys(data: Mapping[str, Any], allowed: Mapping[str, type | tuple[type
         if value is not None and (not isinstance(value, expected) or (isinstance(value, bool) and expected is int)):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise ConfigError(f"{origin}: {prefix}{key} must be of type {names}, got {type(value).__name__}")
+        if isinstance(value, list):
+            items = LIST_ITEMS.get(key, str)
+            for item in value:
+                if not isinstance(item, items) or isinstance(item, bool):
+                    names = items.__name__ if isinstance(items, type) else " or ".join(t.__name__ for t in items)
+                    raise ConfigError(
+                        f"{origin}: each item of {prefix}{key} must be a {names}, got {type(item).__name__} ({item!r:.40})"
+                    )
+        if isinstance(value, str) and key.endswith("url"):
+            _refuse_user_info(value, f"{prefix}{key}")
+
+
+def _refuse_user_info(url: str, where: str) -> None:
+    """A URL carrying ``user:password@`` would put the password into findings, logs and history."""
+    from urllib.parse import urlsplit
+
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return  # malformed: the collector's own validation names the problem
+    if "@" in netloc:
+        raise ConfigError(
+            f"{where}: the URL must not carry a user name or password (https://USER:***@HOST); "
+            "give the credential through the environment or a token file instead"
+        )
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
@@ -156,9 +205,9 @@ def merge_flags(file_values: dict[str, Any], flags: Mapping[tuple[str, ...], Any
         if isinstance(value, (list, tuple)):
             target[key] = list(current or []) + [v for v in value if v not in (current or [])]
         elif current is not None and current != value:
-            raise ConfigError(
-                f"{flag_name} {value!r} contradicts {'.'.join(path)}: {current!r} in {origin}; remove one of them"
-            )
+            shown = "" if key.endswith("url") else f" {value!r}"  # a URL may carry a password: never echoed
+            where = f"{'.'.join(path)}" if key.endswith("url") else f"{'.'.join(path)}: {current!r}"
+            raise ConfigError(f"{flag_name}{shown} contradicts {where} in {origin}; remove one of them")
         else:
             target[key] = value
     return merged
@@ -174,6 +223,9 @@ def build_settings(values: Mapping[str, Any]) -> Settings:
     concurrency = values.get("concurrency", 4)
     if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= 64:
         raise ConfigError(f"concurrency must be a whole number from 1 to 64, got {concurrency!r}")
+    allow_errors = values.get("allow_errors") or "none"
+    if allow_errors not in ("none", "permission", "all"):
+        raise ConfigError(f"allow_errors {allow_errors!r}: use none, permission or all")
     sources: dict[str, dict[str, Any]] = {}
     for platform in PLATFORMS:
         section = values.get(platform)
@@ -201,6 +253,7 @@ def build_settings(values: Mapping[str, Any]) -> Settings:
         new_only=bool(values.get("new_only", False)),
         concurrency=concurrency,
         cache=Path(values["cache"]) if values.get("cache") else None,
+        allow_errors=allow_errors,
         policy_params=params,
         sources=sources,
     )

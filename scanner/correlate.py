@@ -265,8 +265,10 @@ def _derived(link: _Link, roster_state: str | Unknown | None) -> dict[str, Any]:
             "link_method": link.method,
         }
     if isinstance(link.method, Unknown):
-        # We cannot tell whose account this is, so neither whether its owner has left.
-        return {"person": None, "days_since_exit": link.method, "link_method": link.method}
+        # We cannot tell whose account this is, so neither whether its owner has left: the person
+        # itself is Unknown (not null), so a leaver policy applicable "when person != null"
+        # reports ERROR instead of SKIPPED (not applicable).
+        return {"person": link.method, "days_since_exit": link.method, "link_method": link.method}
     return {"person": None, "days_since_exit": None, "link_method": link.method}
 
 

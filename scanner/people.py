@@ -73,7 +73,7 @@ def people_rows(inventory: Inventory, today: date | None = None) -> list[PersonR
     rows.sort(key=lambda row: row.name.lower())
     unlinked = [
         r for r in inventory.resources
-        if r.type in ACCOUNT_KINDS and r.attributes.get("person") is None
+        if r.type in ACCOUNT_KINDS and not isinstance(r.attributes.get("person"), dict)
     ]
     if unlinked:
         rows.append(_unlinked_row(unlinked))
