@@ -40,25 +40,27 @@ from scanner.outputs.console import LogProgress, RichProgress, render_plain, ren
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 SEVERITIES = [s.value for s in Severity]
 
-# flag parameter name -> path in the configuration (see scanner/config.py)
-FLAG_PATHS: dict[str, tuple[str, ...]] = {
+# flag parameter name -> path in the configuration (see scanner/config.py); the platforms'
+# flags are added from their descriptors (platform_flags below).
+TOP_FLAG_PATHS: dict[str, tuple[str, ...]] = {
     "policies": ("policies",), "no_default_policies": ("default_policies",), "formats": ("format",),
     "fail_on": ("fail_on",), "sinks": ("sinks",), "waivers": ("waivers",), "history": ("history",),
     "no_history": ("no_history",), "new_only": ("new_only",), "concurrency": ("concurrency",), "cache": ("cache",),
     "allow_errors": ("allow_errors",),
-    "github_orgs": ("github", "orgs"), "github_url": ("github", "url"), "github_token_file": ("github", "token_file"),
-    "github_app_id": ("github", "app_id"), "github_app_key": ("github", "app_key_file"),
-    "github_app_installation": ("github", "app_installation_id"), "repos": ("github", "repos"),
-    "skip_archived": ("github", "skip_archived"), "github_critical_topics": ("github", "critical_topics"),
-    "aws": ("aws", "enabled"), "aws_profile": ("aws", "profile"), "aws_organization": ("aws", "organization"),
-    "aws_role_name": ("aws", "role_name"), "aws_external_id": ("aws", "external_id"),
-    "aws_accounts": ("aws", "accounts"), "aws_skip_accounts": ("aws", "skip_accounts"), "aws_region": ("aws", "region"),
-    "azure": ("azure", "enabled"), "azure_tenant": ("azure", "tenant"), "azure_subscriptions": ("azure", "subscriptions"),
-    "azure_cloud": ("azure", "cloud"), "azure_arm_url": ("azure", "arm_url"), "azure_graph_url": ("azure", "graph_url"),
-    "azure_ca_bundle": ("azure", "ca_bundle"),
-    "roster": ("roster", "file"), "roster_mapping": ("roster", "mapping"), "roster_format": ("roster", "format"),
 }
-SOURCE_FLAGS = {name for name, path in FLAG_PATHS.items() if path[0] in ("github", "aws", "azure", "roster")}
+TOP_PATH_FLAGS = frozenset({"policies", "waivers", "cache"})
+
+
+def _param(platform_name: str, key: str) -> str:
+    """The click parameter name of a platform option (unique across platforms)."""
+    return f"{platform_name}__{key}"
+
+
+def platform_flags() -> dict[str, tuple[Any, Any]]:
+    """Parameter name -> (descriptor, option) for every platform option that has a flag."""
+    from scanner.collectors import platforms
+
+    return {_param(p.name, o.key): (p, o) for p in platforms() for o in p.options if o.flag}
 
 
 def _options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -82,43 +84,45 @@ common_options = _options(
                  help="More detail: -v shows progress events and error causes, -vv adds the libraries' INFO logs."),
 )
 
-roster_options = _options(
-    click.option("--roster", type=click.Path(dir_okay=False),
-                 help="The team roster (CSV or JSON): people, status, end dates, handles. With evaluate: linked to "
-                      "the snapshots' accounts now, replacing a roster they hold."),
-    click.option("--roster-mapping", metavar="PRESET",
-                 help="Column mapping preset for HR exports: bamboohr, workday or personio (see README)."),
-    click.option("--roster-format", type=click.Choice(["auto", "csv", "json"]), help="Roster file format (default auto)."),
-)
+def _click_param(platform_name: str, option: Any) -> click.Option:
+    """The click option of one descriptor Option: repeatable list, comma-separated list, switch, value."""
+    decls = [option.flag, _param(platform_name, option.key)]
+    kwargs: dict[str, Any] = {"help": option.help}
+    if option.metavar:
+        kwargs["metavar"] = option.metavar
+    if option.kind == "boolean":
+        return click.Option(decls, is_flag=True, default=None, **kwargs)
+    if option.kind == "list" and option.csv:
+        return click.Option(decls, callback=_csv, **kwargs)
+    if option.kind == "list":
+        return click.Option(decls, multiple=True, **kwargs)
+    if option.choices:
+        kwargs["type"] = click.Choice(list(option.choices))
+    elif option.path:
+        kwargs["type"] = click.Path(dir_okay=False)
+    elif option.kind == "integer":
+        kwargs["type"] = int
+    return click.Option(decls, **kwargs)
+
+
+def _platform_command(only: str | None = None) -> type[click.Command]:
+    """A command class whose platform flags are read from the registry when it runs or shows help,
+    so a platform registered in ``scanner.collectors.PLATFORMS`` needs no edit here."""
+
+    class PlatformCommand(click.Command):
+        def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+            from scanner.collectors import platforms
+
+            declared: list[click.Parameter] = [
+                _click_param(p.name, o) for p in platforms() if only in (None, p.name) for o in p.options if o.flag
+            ]
+            return declared + super().get_params(ctx)
+
+    return PlatformCommand
+
 
 source_options = _options(
-    click.option("--github-org", "github_orgs", multiple=True, metavar="ORG", help="GitHub organization to audit (repeatable)."),
-    click.option("--github-url", metavar="URL", help="REST base URL for GitHub Enterprise Server / ghe.com (https://HOST/api/v3)."),
-    click.option("--github-token-file", type=click.Path(dir_okay=False), help="File holding a GitHub token (else GITHUB_TOKEN / GH_TOKEN)."),
-    click.option("--github-app-id", metavar="ID", help="Authenticate as this GitHub App instead of a token."),
-    click.option("--github-app-key", type=click.Path(dir_okay=False), help="The GitHub App's private key (PEM file)."),
-    click.option("--github-app-installation", metavar="ID", help="App installation id (default: found per org)."),
-    click.option("--repos", metavar="PATTERN", help="Only repositories whose name matches this glob."),
-    click.option("--skip-archived", is_flag=True, default=None, help="Leave archived repositories out."),
-    click.option("--github-critical-topics", callback=_csv, metavar="TOPICS",
-                 help="Repository topics marking critical repos that need 2 approvals (default critical,production)."),
     click.option("--cache", type=click.Path(file_okay=False), help="Directory for the HTTP ETag cache (re-scans answered by 304s)."),
-    click.option("--aws", is_flag=True, default=None, help="Audit the AWS account of the current credentials."),
-    click.option("--aws-profile", metavar="NAME", help="AWS profile from ~/.aws/config."),
-    click.option("--aws-organization", is_flag=True, default=None, help="Audit every member account of the AWS Organization."),
-    click.option("--aws-role-name", metavar="NAME", help="Role assumed in member accounts (default OrganizationAccountAccessRole)."),
-    click.option("--aws-external-id", metavar="ID", help="ExternalId for the AssumeRole into member accounts."),
-    click.option("--aws-accounts", callback=_csv, metavar="IDS", help="Only these account ids (comma-separated)."),
-    click.option("--aws-skip-accounts", callback=_csv, metavar="IDS", help="Skip these account ids (comma-separated)."),
-    click.option("--aws-region", metavar="REGION", help="Home region for regional calls (default: profile's, else us-east-1)."),
-    click.option("--azure", is_flag=True, default=None, help="Audit every readable Azure subscription and the Entra tenant."),
-    click.option("--azure-tenant", metavar="TENANT", help="Entra tenant id or domain."),
-    click.option("--azure-subscription", "azure_subscriptions", multiple=True, metavar="ID", help="Only this subscription (repeatable)."),
-    click.option("--azure-cloud", type=click.Choice(["public", "usgov", "china"]), help="Sovereign cloud (default public)."),
-    click.option("--azure-arm-url", metavar="URL", help="Override the Resource Manager endpoint."),
-    click.option("--azure-graph-url", metavar="URL", help="Override the Microsoft Graph endpoint."),
-    click.option("--azure-ca-bundle", type=click.Path(dir_okay=False), help="CA bundle to verify the Azure endpoints with."),
-    roster_options,
     click.option("--concurrency", type=int, help="Parallel requests per source (default 4)."),
 )
 
@@ -149,7 +153,10 @@ def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | No
         config_file = Path("posture.yaml")
     file_values = read_config_file(config_file) if config_file else {}
     flags: dict[tuple[str, ...], Any] = {}
-    for name, path in FLAG_PATHS.items():
+    declared = platform_flags()
+    paths = {**TOP_FLAG_PATHS, **{name: (p.name, o.key) for name, (p, o) in declared.items()}}
+    path_flags = TOP_PATH_FLAGS | {name for name, (_p, o) in declared.items() if o.path}
+    for name, path in paths.items():
         if name not in params or ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
             continue
         value = params[name]
@@ -159,7 +166,7 @@ def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | No
             value = not value
         if isinstance(value, tuple):
             value = list(value)
-        if name in ("policies", "waivers", "cache", "github_token_file", "github_app_key", "roster", "azure_ca_bundle"):
+        if name in path_flags:
             # Paths given on the command line are relative to the working directory.
             value = [str(Path(v).resolve()) for v in value] if isinstance(value, list) else str(Path(value).resolve())
         flags[path] = value
@@ -191,7 +198,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(cls=_platform_command())
 @source_options
 @evaluation_options
 @common_options
@@ -202,9 +209,11 @@ def cli() -> None:
 def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file: Path | None, quiet: bool,
          verbose: int, **params: Any) -> None:
     """Collect from the configured sources and evaluate the policies, in one go."""
-    given = [n for n in SOURCE_FLAGS if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE and params.get(n)]
+    declared = platform_flags()
+    given = [o.flag for n, (_p, o) in declared.items()
+             if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE and params.get(n)]
     if demo and given:
-        raise ConfigError(f"--demo evaluates the bundled inventory; drop --{given[0].replace('_', '-')} or --demo")
+        raise ConfigError(f"--demo evaluates the bundled inventory; drop {given[0]} or --demo")
     settings = _settings(ctx, params, config_file)
     started = utc_now_iso()
     policies = _policies(settings)  # validate policies before spending time on collection
@@ -220,7 +229,7 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file
     _evaluate_and_report(settings, inventory, policies, started, quiet, scope="demo" if demo else None)
 
 
-@cli.command()
+@cli.command(cls=_platform_command())
 @source_options
 @common_options
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -248,10 +257,9 @@ def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: b
     ctx.exit(EXIT_INCOMPLETE if code == EXIT_OK and sources_incomplete(inventory) else code)
 
 
-@cli.command()
+@cli.command(cls=_platform_command("roster"))
 @click.argument("snapshot_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @evaluation_options
-@roster_options
 @common_options
 @click.pass_context
 def evaluate(ctx: click.Context, snapshot_files: tuple[Path, ...], config_file: Path | None, quiet: bool,

@@ -37,34 +37,36 @@ def load_yaml(text: str) -> Any:
     """``yaml.safe_load`` with dates left as strings (see ``PlainLoader``)."""
     return yaml.load(text, Loader=PlainLoader)  # noqa: S506 - PlainLoader is a SafeLoader
 
-PLATFORMS = ("github", "aws", "azure", "roster")
-
-# Which keys each section accepts, with the JSON kind of each (validated before any network call).
-SOURCE_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "github": {
-        "orgs": list, "url": str, "token_file": str, "app_id": (str, int), "app_key_file": str,
-        "app_installation_id": (str, int), "repos": str, "skip_archived": bool, "cache_dir": str,
-        "critical_topics": list,
-    },
-    "aws": {
-        "enabled": bool, "profile": str, "organization": bool, "role_name": str, "external_id": str,
-        "accounts": list, "skip_accounts": list, "region": str,
-    },
-    "azure": {
-        "enabled": bool, "tenant": str, "subscriptions": list, "cloud": str, "arm_url": str,
-        "graph_url": str, "ca_bundle": str,
-    },
-    "roster": {"file": str, "mapping": (str, dict), "format": str},
-}
 TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "policies": list, "default_policies": bool, "format": list, "fail_on": str, "sinks": list,
     "waivers": str, "history": str, "no_history": bool, "new_only": bool, "concurrency": int,
-    "cache": str, "allow_errors": str, "policy_params": dict, **{p: dict for p in PLATFORMS},
+    "cache": str, "allow_errors": str, "policy_params": dict,
 }
-# Item types of list settings other than lists of strings.
-LIST_ITEMS: dict[str, type | tuple[type, ...]] = {"accounts": (str, int), "skip_accounts": (str, int)}
-# Keys holding file paths: resolved against the config file's directory.
-PATH_KEYS = {"policies", "waivers", "cache", "token_file", "app_key_file", "cache_dir", "ca_bundle", "file"}
+# Top-level keys holding file paths: resolved against the config file's directory.
+TOP_PATH_KEYS = frozenset({"policies", "waivers", "cache"})
+
+
+def platform_names() -> list[str]:
+    """The registered platforms, in registry order (read at call time: the registry is the truth)."""
+    from scanner.collectors import PLATFORMS
+
+    return list(PLATFORMS)
+
+
+def source_keys(name: str) -> dict[str, type | tuple[type, ...]]:
+    """The ``posture.yaml`` keys of platform ``name``'s section, with the types each may hold."""
+    from scanner.collectors import platform
+
+    return {o.key: o.python_types for o in platform(name).options}
+
+
+def _list_items(section: str | None, key: str) -> tuple[type, ...]:
+    if section is None:
+        return (str,)
+    from scanner.collectors import platform
+
+    option = platform(section).option(key)
+    return option.item_types if option is not None else (str,)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class Settings:
 
     @property
     def enabled_sources(self) -> list[str]:
-        return [p for p in PLATFORMS if p in self.sources]
+        return [p for p in platform_names() if p in self.sources]
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -127,16 +129,18 @@ def read_config_file(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of settings (fail_on: high, github: ...)")
-    _check_keys(data, TOP_KEYS, str(path), "")
-    for platform in PLATFORMS:
-        if platform in data:
-            section = data[platform] or {}
-            _check_keys(section, SOURCE_KEYS[platform], str(path), f"{platform}.")
-            data[platform] = section
+    names = platform_names()
+    _check_keys(data, {**TOP_KEYS, **{p: dict for p in names}}, str(path), "")
+    for name in names:
+        if name in data:
+            section = data[name] or {}
+            _check_keys(section, source_keys(name), str(path), f"{name}.", section=name)
+            data[name] = section
     return _resolve_paths(data, path.parent)
 
 
-def _check_keys(data: Mapping[str, Any], allowed: Mapping[str, type | tuple[type, ...]], origin: str, prefix: str) -> None:
+def _check_keys(data: Mapping[str, Any], allowed: Mapping[str, type | tuple[type, ...]], origin: str, prefix: str,
+                section: str | None = None) -> None:
     for key, value in data.items():
         if key not in allowed:
             known = ", ".join(sorted(allowed))
@@ -146,10 +150,10 @@ def _check_keys(data: Mapping[str, Any], allowed: Mapping[str, type | tuple[type
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise ConfigError(f"{origin}: {prefix}{key} must be of type {names}, got {type(value).__name__}")
         if isinstance(value, list):
-            items = LIST_ITEMS.get(key, str)
+            items = _list_items(section, key)
             for item in value:
                 if not isinstance(item, items) or isinstance(item, bool):
-                    names = items.__name__ if isinstance(items, type) else " or ".join(t.__name__ for t in items)
+                    names = " or ".join(t.__name__ for t in items)
                     raise ConfigError(
                         f"{origin}: each item of {prefix}{key} must be a {names}, got {type(item).__name__} ({item!r:.40})"
                     )
@@ -178,11 +182,15 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
             return str((base / Path(value).expanduser()).resolve()) if not Path(value).is_absolute() else value
         return value
 
+    from scanner.collectors import platform
+
     out: dict[str, Any] = {}
+    names = platform_names()
     for key, value in data.items():
-        if isinstance(value, dict) and key in PLATFORMS:
-            out[key] = {k: (resolve(v) if k in PATH_KEYS else v) for k, v in value.items()}
-        elif key in PATH_KEYS:
+        if isinstance(value, dict) and key in names:
+            path_keys = platform(key).path_keys
+            out[key] = {k: (resolve(v) if k in path_keys else v) for k, v in value.items()}
+        elif key in TOP_PATH_KEYS:
             out[key] = [resolve(v) for v in value] if isinstance(value, list) else resolve(value)
         else:
             out[key] = value
@@ -226,20 +234,25 @@ def build_settings(values: Mapping[str, Any]) -> Settings:
     allow_errors = values.get("allow_errors") or "none"
     if allow_errors not in ("none", "permission", "all"):
         raise ConfigError(f"allow_errors {allow_errors!r}: use none, permission or all")
+    from scanner.collectors import platform
+
     sources: dict[str, dict[str, Any]] = {}
-    for platform in PLATFORMS:
-        section = values.get(platform)
+    for name in platform_names():
+        section = values.get(name)
         if section is None:
             continue
         section = dict(section)
         if section.pop("enabled", True) is False:
             continue
-        _check_keys(section, SOURCE_KEYS[platform], "configuration", f"{platform}.")
-        sources[platform] = section
-    if "github" in sources and not sources["github"].get("orgs"):
-        raise ConfigError("github: name at least one organization with --github-org ORG (or github.orgs in the config)")
-    if "roster" in sources and not sources["roster"].get("file"):
-        raise ConfigError("roster: name the roster file with --roster FILE (or roster.file in the config)")
+        _check_keys(section, source_keys(name), "configuration", f"{name}.", section=name)
+        descriptor = platform(name)
+        if descriptor.required and not any(section.get(k) for k in descriptor.required):
+            first = descriptor.option(descriptor.required[0])
+            flag = f"{first.flag} {first.metavar or 'VALUE'}" if first is not None and first.flag else ""
+            raise ConfigError(descriptor.notes.get("required") or (
+                f"{name}: set {name}.{descriptor.required[0]} in the config" + (f" (or {flag})" if flag else "")
+            ))
+        sources[name] = section
     params = values.get("policy_params") or {}
     return Settings(
         policies=tuple(Path(p) for p in values.get("policies") or ()),

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from scanner import __version__
-from scanner.collectors import load_collector
+from scanner.collectors import platform, platforms
 from scanner.collectors.base import CollectContext, CollectResult, redact
 from scanner.config import OutputSpec, Settings
 from scanner.errors import ConfigError, HistoryError, PostureError
@@ -29,21 +29,26 @@ from scanner.policy.engine import evaluate
 from scanner.policy.loader import baseline_dir, load_policies
 from scanner.policy.model import Policy
 
-# Environment variables that hold secrets: their values are scrubbed from any error text.
-SECRET_ENV = ("GITHUB_TOKEN", "GH_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AZURE_CLIENT_SECRET", "POSTURE_HEC_TOKEN")
+# Environment variables that hold secrets besides the platforms' own (Platform.secret_env):
+# their values are scrubbed from any error text.
+RUN_SECRET_ENV = ("POSTURE_HEC_TOKEN",)
+
+
+def secret_env() -> tuple[str, ...]:
+    """Every environment variable that may hold a secret: the platforms' declared ones and the run's."""
+    return tuple(dict.fromkeys([*(v for p in platforms() for v in p.secret_env), *RUN_SECRET_ENV]))
 
 
 def collect(settings: Settings, context: CollectContext) -> Inventory:
     """Run every enabled collector (platforms side by side); one failing never loses the others."""
-    platforms = settings.enabled_sources
-    if not platforms:
-        raise ConfigError(
-            "nothing to scan: name a source (--github-org ORG, --aws, --azure, --roster FILE) or use --demo"
-        )
+    enabled = settings.enabled_sources
+    if not enabled:
+        switches = ", ".join(_source_hint(p) for p in platforms())
+        raise ConfigError(f"nothing to scan: name a source ({switches}) or use --demo")
     if context.cache_dir is not None:
         private_dir(context.cache_dir)  # cached answers are inventory data: 0700 like snapshots
     # Build every collector first so a settings error stops the run before any network call.
-    collectors = {name: load_collector(name)(settings.sources[name], context) for name in platforms}
+    collectors = {name: platform(name).make_collector(settings.sources[name], context) for name in enabled}
     started = utc_now_iso()
     with ThreadPoolExecutor(max_workers=len(collectors)) as pool:
         futures = {name: pool.submit(collector.collect) for name, collector in collectors.items()}
@@ -51,6 +56,16 @@ def collect(settings: Settings, context: CollectContext) -> Inventory:
     resources = tuple(r for result in results for r in result.resources)
     sources = tuple(s for result in results for s in result.sources)
     return Inventory(resources, sources, started, __version__)
+
+
+def _source_hint(descriptor: Any) -> str:
+    """``--aws`` or ``--github-org ORG``: how a platform is switched on from the command line."""
+    if descriptor.enable_flag:
+        return str(descriptor.enable_flag)
+    option = descriptor.option(descriptor.required[0]) if descriptor.required else None
+    if option is None or not option.flag:
+        return f"{descriptor.name}: in posture.yaml"
+    return f"{option.flag} {option.metavar or ('FILE' if option.path else 'VALUE')}"
 
 
 def with_roster(inventory: Inventory, settings: Settings, context: CollectContext) -> Inventory:
@@ -73,7 +88,7 @@ def _result_of(name: str, future: Future[CollectResult], started: str, environ: 
     except ConfigError:
         raise
     except Exception as exc:  # a collector bug must not lose the other platforms' results
-        secrets = [environ.get(k) for k in SECRET_ENV]
+        secrets = [environ.get(k) for k in secret_env()]
         message = redact(f"the {name} collector stopped unexpectedly: {type(exc).__name__}: {exc}", secrets)
         status = SourceStatus(name=name, platform=name, status="failed", errors=(message,), started_at=started,
                               finished_at=utc_now_iso(), error_kind="internal")

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from scanner.collectors.base import CollectContext, Collector
 
 OptionKind = Literal["string", "integer", "boolean", "list", "mapping", "string_or_integer", "string_or_mapping"]
+KIND_TYPES: Mapping[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "boolean": (bool,), "list": (list,), "mapping": (dict,),
+    "string_or_integer": (str, int), "string_or_mapping": (str, dict),
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,16 @@ class Option:
     csv: bool = False
     path: bool = False
     choices: tuple[str, ...] | None = None
+    item_kind: OptionKind = "string"  # the kind of each item of a ``list`` option
+
+    @property
+    def python_types(self) -> tuple[type, ...]:
+        """The Python types a ``posture.yaml`` value of this option may have."""
+        return KIND_TYPES[self.kind]
+
+    @property
+    def item_types(self) -> tuple[type, ...]:
+        return KIND_TYPES[self.item_kind]
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,10 @@ class Platform:
     units: Callable[[Mapping[str, Any]], list[Unit]] | None = None
     validate: Callable[[Mapping[str, Any]], object] | None = None
     notes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def path_keys(self) -> frozenset[str]:
+        return frozenset(o.key for o in self.options if o.path)
 
     def option(self, key: str) -> Option | None:
         for option in self.options:
