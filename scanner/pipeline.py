@@ -132,30 +132,9 @@ def evaluate_inventory(inventory: Inventory, policies: Sequence[Policy], started
         finished_at=utc_now_iso(),
         sources=inventory.sources,
     )
-    return Evaluation(Report(run=run, findings=tuple(findings), people=people_view(correlated)), correlated)
+    from scanner.people import report_rows
 
-
-def people_view(inventory: Inventory) -> tuple[dict[str, Any], ...]:
-    """The access-review rows for reports (HTML People section); empty without a roster."""
-    if not any(r.type == "roster.person" for r in inventory.resources):
-        return ()
-    from scanner.people import people_rows
-
-    return tuple(
-        {
-            "person": row.name,
-            "type": row.employment_type or "",
-            "partner": row.partner or "",
-            "status": row.status or "",
-            "days since exit": "" if row.days_since_exit is None else row.days_since_exit,
-            "GitHub": list(row.github),
-            "AWS": list(row.aws),
-            "Azure": list(row.azure) + list(row.azure_roles),
-            "admin on": list(row.admin_platforms),
-            "MFA": row.mfa,
-        }
-        for row in people_rows(inventory)
-    )
+    return Evaluation(Report(run=run, findings=tuple(findings), people=report_rows(correlated)), correlated)
 
 
 def environment() -> dict[str, str]:

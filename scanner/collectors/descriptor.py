@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from scanner.collectors.base import CollectContext, Collector
+    from scanner.inventory.types import AccountKind
 
 OptionKind = Literal["string", "integer", "boolean", "list", "mapping", "string_or_integer", "string_or_mapping"]
 KIND_TYPES: Mapping[str, tuple[type, ...]] = {
@@ -76,6 +77,8 @@ class Platform:
     one of which must be present once the platform is enabled (the error names the flag).
     ``account_types``: the inventory types that are people's accounts on this platform (their
     ``AccountKind`` lives with the inventory types so ``inventory/`` stays a leaf).
+    ``account_kinds``: kinds declared here instead, for a platform whose types module is not in
+    the inventory registry (a plugin, a test's toy platform); correlation merges both.
     ``units``: splits validated raw settings into collection units (before discovery).
     """
 
@@ -88,6 +91,7 @@ class Platform:
     enable_flag: str | None = None
     required: tuple[str, ...] = ()
     account_types: tuple[str, ...] = ()
+    account_kinds: tuple[AccountKind, ...] = ()
     units: Callable[[Mapping[str, Any]], list[Unit]] | None = None
     validate: Callable[[Mapping[str, Any]], object] | None = None
     notes: Mapping[str, str] = field(default_factory=dict)

@@ -20,7 +20,7 @@ def _units(settings: Mapping[str, Any]) -> list[Unit]:
 
 PLATFORM = Platform(
     name="azure",
-    title="Azure / Entra ID",
+    title="Azure",
     extra="azure",
     collector="scanner.collectors.azure.collector:AzureCollector",
     options=(

@@ -8,7 +8,7 @@ handles).
 
 from __future__ import annotations
 
-from scanner.inventory.types import ResourceType, attr
+from scanner.inventory.types import AccountKind, ResourceType, attr
 
 _CREDENTIAL_ATTRIBUTES = (
     attr("secret_count", "integer", "client secrets (password credentials) present"),
@@ -186,4 +186,11 @@ TYPES: tuple[ResourceType, ...] = (
     USER,
     SERVICE_PRINCIPAL,
     APPLICATION,
+)
+
+# The people-linking kinds of this platform (scanner.correlate reads them).
+ACCOUNT_KINDS: tuple[AccountKind, ...] = (
+    AccountKind("azure.user", "azure", roster_fields=("entra_upn",), unique_name=True),
+    # A standing Owner assignment of a leaver is a finding of its own: linked through its principal.
+    AccountKind("azure.role_assignment", "azure", principal_of=("azure.user",)),
 )

@@ -7,7 +7,7 @@ the CEL reads ``size(resource.x) == 0`` and the finding can name the culprits.
 
 from __future__ import annotations
 
-from scanner.inventory.types import ResourceType, attr
+from scanner.inventory.types import AccountKind, ResourceType, attr
 
 ORGANIZATION = ResourceType(
     "github.organization",
@@ -221,3 +221,6 @@ REPOSITORY = ResourceType(
 )
 
 TYPES: tuple[ResourceType, ...] = (ORGANIZATION, MEMBER, REPOSITORY)
+
+# The people-linking kinds of this platform (scanner.correlate reads them).
+ACCOUNT_KINDS: tuple[AccountKind, ...] = (AccountKind("github.member", "github", roster_fields=("github",)),)
