@@ -92,6 +92,7 @@ class Platform:
     required: tuple[str, ...] = ()
     account_types: tuple[str, ...] = ()
     account_kinds: tuple[AccountKind, ...] = ()
+    cis_benchmark: str | None = None  # the CIS benchmark policies cite (``posture report --framework cis-<name>``)
     units: Callable[[Mapping[str, Any]], list[Unit]] | None = None
     validate: Callable[[Mapping[str, Any]], object] | None = None
     notes: Mapping[str, str] = field(default_factory=dict)

@@ -44,4 +44,5 @@ PLATFORM = Platform(
     enable_flag="--aws",
     account_types=("aws.iam_user",),
     units=_units,
+    cis_benchmark="CIS Amazon Web Services Foundations Benchmark",
 )

@@ -39,4 +39,5 @@ PLATFORM = Platform(
     enable_flag="--azure",
     account_types=("azure.user",),
     units=_units,
+    cis_benchmark="CIS Microsoft Azure Foundations Benchmark",
 )

@@ -42,5 +42,6 @@ PLATFORM = Platform(
     required=("orgs",),
     account_types=("github.member",),
     units=_units,
+    cis_benchmark="CIS GitHub Benchmark",
     notes={"required": "github: name at least one organization with --github-org ORG (or github.orgs in the config)"},
 )
