@@ -27,15 +27,15 @@ from click.core import ParameterSource
 from rich.console import Console
 
 from scanner import __version__
-from scanner.collectors.base import CollectContext, Progress
-from scanner.config import OutputSpec, Settings, build_settings, merge_flags, read_config_file
-from scanner.errors import ConfigError, PostureError, SnapshotError
-from scanner.findings import Report, Severity, worst_failure
-from scanner.inventory import snapshot as snapshots
-from scanner.inventory.snapshot import Inventory, SnapshotFormatError, utc_now_iso
+from scanner.collectors.base import CollectContext
+from scanner.config import Settings, build_settings, merge_flags, read_config_file
+from scanner.errors import ConfigError, PostureError
+from scanner.findings import Severity
+from scanner.inventory.snapshot import Inventory, utc_now_iso
 from scanner.inventory.types import RESOURCE_TYPES
-from scanner.outputs import FORMATS, writer_for
+from scanner.outputs import FORMATS
 from scanner.outputs.console import LogProgress, RichProgress, render_plain, render_rich
+from scanner.progress import Progress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 SEVERITIES = [s.value for s in Severity]
@@ -217,16 +217,13 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file
     settings = _settings(ctx, params, config_file)
     started = utc_now_iso()
     policies = _policies(settings)  # validate policies before spending time on collection
-    _check_outputs(settings, [("-o/--snapshot " + str(snapshot_path), snapshot_path)] if snapshot_path else [])
     if demo:
         from scanner.demo import load_demo
 
-        inventory = load_demo()
+        _evaluate_and_report(settings, load_demo(), policies, started, quiet, scope="demo")
     else:
-        inventory = _collect(settings, quiet, verbose)
-        if snapshot_path:
-            _save_snapshot(inventory, snapshot_path)
-    _evaluate_and_report(settings, inventory, policies, started, quiet, scope="demo" if demo else None)
+        context, progress = _collect_context(settings, quiet, verbose)
+        _evaluate_and_report(settings, context, policies, started, quiet, snapshot=snapshot_path, progress=progress)
 
 
 @cli.command(cls=_platform_command())
@@ -237,10 +234,14 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file
 @click.pass_context
 def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: bool, verbose: int, **params: Any) -> None:
     """Collect an inventory snapshot, to evaluate later or elsewhere (no policies run)."""
+    from scanner.pipeline import check_outputs, collect as collect_inventory, save_snapshot
+
     settings = _settings(ctx, params, config_file)
-    _check_outputs(settings, [(f"-o/--output {output}", output)])
-    inventory = _collect(settings, quiet, verbose)
-    _save_snapshot(inventory, output)
+    check_outputs(settings, [(f"-o/--output {output}", output)])
+    context, progress = _collect_context(settings, quiet, verbose)
+    with progress:
+        inventory = collect_inventory(settings, context)
+    save_snapshot(inventory, output)
     _report_failed_sources(inventory)
     if not quiet:
         counts: dict[str, int] = {}
@@ -269,21 +270,14 @@ def evaluate(ctx: click.Context, snapshot_files: tuple[Path, ...], config_file: 
     With --roster (or a roster: section in the config), the roster is read now and the
     snapshots' accounts are linked to it: cloud snapshots from CI, roster from HR.
     """
-    from scanner.pipeline import with_roster
+    from scanner.pipeline import check_outputs, load_inventory
 
     settings = _settings(ctx, params, config_file)
     started = utc_now_iso()
     policies = _policies(settings)
-    _check_outputs(settings)
-    inventory = with_roster(load_snapshots(snapshot_files), settings, CollectContext(environ={}))
+    check_outputs(settings)
+    inventory = load_inventory(settings, snapshot_files, CollectContext(environ={}))
     _evaluate_and_report(settings, inventory, policies, started, quiet)
-
-
-def load_snapshots(paths: Sequence[Path]) -> Inventory:
-    try:
-        return snapshots.merge([snapshots.load(p) for p in paths])
-    except SnapshotFormatError as exc:
-        raise SnapshotError(str(exc)) from exc
 
 
 @cli.group()
@@ -305,7 +299,7 @@ def _listed_policies(extra: Sequence[str], no_default: bool) -> list[Any]:
 @_policy_source_options
 @click.option("--tag", help="Only policies with this tag.")
 @click.option("--resource", "resource_type", help="Only policies on this resource type.")
-@click.option("--platform", help="Only policies of this platform (github, aws, azure, people).")
+@click.option("--platform", help="Only policies on resources of this platform (github, aws, azure, roster, ...).")
 @click.option("--guide", help="Only policies enforcing this guide control (e.g. ZT-1).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True, help="markdown: a table for documentation (the README's tables are made so).")
@@ -314,7 +308,7 @@ def policies_list(extra: Sequence[str], no_default_policies: bool, tag: str | No
     """List policies: id, severity, guide control, resource type, title."""
     rows = [p for p in _listed_policies(extra, no_default_policies)
             if (not tag or tag in p.tags) and (not resource_type or p.resource == resource_type)
-            and (not platform or p.id.split("_", 1)[0] == platform)
+            and (not platform or p.platform == platform)
             and (not guide or p.area.lower() == guide.lower())]
     if output_format == "json":
         import json as json_module
@@ -444,69 +438,79 @@ def diff(run_a: str | None, run_b: str | None, history_url: str | None, as_json:
     click.echo(json_module.dumps(change.to_json(), indent=2) if as_json else change.to_text())
 
 
-@cli.command()
+snapshot_reader_options = _options(
+    click.option("--demo", is_flag=True, help="The bundled demo inventory (a fictional team)."),
+    click.option("--policies", multiple=True, type=click.Path(), metavar="DIR",
+                 help="Extra policy directory or file (repeatable), added to the shipped baseline."),
+    click.option("--no-default-policies", is_flag=True, default=None, help="Do not load the shipped baseline."),
+    click.option("--waivers", type=click.Path(dir_okay=False), help="Waivers file (accepted risks with owner and expiry)."),
+    click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                 help="posture.yaml (default: ./posture.yaml if present): policies, waivers, roster."),
+)
+
+
+@cli.command(cls=_platform_command("roster"))
 @click.argument("snapshot_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--demo", is_flag=True, help="Report on the bundled demo inventory.")
+@snapshot_reader_options
 @click.option("--framework", default="guide", show_default=True,
-              help="guide (the zero-trust guide's controls), cis-github, cis-aws or cis-azure.")
+              help="guide (the zero-trust guide's controls) or cis-<platform>: cis-github, cis-aws, cis-azure.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a Markdown table.")
-@click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Link the snapshots' accounts to this roster file.")
-@_policy_source_options
-def report(snapshot_files: tuple[Path, ...], demo: bool, framework: str, as_json: bool, roster_file: Path | None,
-           extra: Sequence[str], no_default_policies: bool) -> None:
-    """Compliance view: results grouped by a framework's controls (not covered controls shown)."""
+@click.pass_context
+def report(ctx: click.Context, snapshot_files: tuple[Path, ...], demo: bool, framework: str, as_json: bool,
+           config_file: Path | None, **params: Any) -> None:
+    """Compliance view: results grouped by a framework's controls (not covered controls shown).
+
+    Reads posture.yaml, the waivers and the roster as `scan` does, so both agree.
+    """
     import json as json_module
 
     from scanner.compliance import build_compliance
-    from scanner.pipeline import evaluate_inventory
+    from scanner.pipeline import assess
 
-    inventory = _inventory_argument(snapshot_files, demo, roster_file)
-    policies = _listed_policies(extra, no_default_policies)
-    evaluation = evaluate_inventory(inventory, policies)
-    compliance = build_compliance(framework, policies, evaluation.report.findings)
+    settings = _settings(ctx, params, config_file)
+    policies = _policies(settings)
+    inventory = _inventory_argument(settings, snapshot_files, demo)
+    findings = assess(settings, inventory, policies, today=_today()).report.findings
+    compliance = build_compliance(framework, policies, findings)
     click.echo(json_module.dumps(compliance.to_json(), indent=2) if as_json else compliance.to_text())
 
 
-@cli.command()
+@cli.command(cls=_platform_command("roster"))
 @click.argument("snapshot_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="The bundled demo team.")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Link the snapshots' accounts to this roster file (instead of the one collected).")
-def people(snapshot_files: tuple[Path, ...], demo: bool, output_format: str, roster_file: Path | None) -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="posture.yaml (default: ./posture.yaml if present): its roster section is used.")
+@click.pass_context
+def people(ctx: click.Context, snapshot_files: tuple[Path, ...], demo: bool, output_format: str,
+           config_file: Path | None, **params: Any) -> None:
     """One row a person across platforms: accounts, admin rights, MFA, status, days since exit.
 
     The sheet for the quarterly access review. Needs a roster: collected into the snapshot
-    (--roster FILE at collect time) or given here; accounts no roster entry explains are
-    grouped as "(unlinked)".
+    (--roster FILE at collect time), given here, or named in posture.yaml; accounts no roster
+    entry explains are grouped as "(unlinked)".
     """
     from scanner.pipeline import correlate_inventory
-    from scanner.people import people_rows, render_csv, render_json, render_table
+    from scanner.people import RENDERERS, people_rows
 
-    inventory = correlate_inventory(_inventory_argument(snapshot_files, demo, roster_file))
-    rows = people_rows(inventory)
-    renderers = {"table": render_table, "csv": render_csv, "json": render_json}
-    click.echo(renderers[output_format](rows).rstrip("\n"))
+    settings = _settings(ctx, params, config_file)
+    inventory = correlate_inventory(_inventory_argument(settings, snapshot_files, demo))
+    click.echo(RENDERERS[output_format](people_rows(inventory)).rstrip("\n"))
 
 
-def _inventory_argument(snapshot_files: Sequence[Path], demo: bool, roster_file: Path | None = None) -> Inventory:
+def _inventory_argument(settings: Settings, snapshot_files: Sequence[Path], demo: bool) -> Inventory:
+    """The demo inventory as shipped, or the snapshots joined with the configured roster (as `evaluate`)."""
     if demo and snapshot_files:
         raise ConfigError("give snapshot files or --demo, not both")
     if demo:
         from scanner.demo import load_demo
 
-        inventory = load_demo()
-    elif not snapshot_files:
+        return load_demo()
+    if not snapshot_files:
         raise ConfigError("name one or more snapshot files (from `posture collect`), or --demo")
-    else:
-        inventory = load_snapshots(snapshot_files)
-    if roster_file is None:
-        return inventory
-    from scanner.pipeline import with_roster
+    from scanner.pipeline import load_inventory
 
-    settings = build_settings({"roster": {"file": str(roster_file.resolve())}})
-    return with_roster(inventory, settings, CollectContext(environ={}))
+    return load_inventory(settings, snapshot_files, CollectContext(environ={}))
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -518,8 +522,11 @@ def _policies(settings: Settings) -> list[Any]:
     return load_run_policies(settings)
 
 
-def _collect(settings: Settings, quiet: bool, verbose: int) -> Inventory:
-    from scanner.pipeline import collect, environment
+def _collect_context(settings: Settings, quiet: bool, verbose: int) -> tuple[CollectContext, Any]:
+    """The collectors' context and the progress display (a context manager) for this terminal."""
+    from contextlib import nullcontext
+
+    from scanner.pipeline import environment
 
     progress: Progress
     interactive = _interactive(sys.stderr) and not quiet
@@ -531,31 +538,21 @@ def _collect(settings: Settings, quiet: bool, verbose: int) -> Inventory:
         progress = Progress()
     context = CollectContext(concurrency=settings.concurrency, progress=progress, cache_dir=settings.cache,
                              environ=environment())
-    if isinstance(progress, RichProgress):
-        with progress:
-            return collect(settings, context)
-    return collect(settings, context)
+    return context, progress if isinstance(progress, RichProgress) else nullcontext()
 
 
-def _check_outputs(settings: Settings, extra: Sequence[tuple[str, Path]] = ()) -> None:
-    from scanner.pipeline import check_outputs
+def _evaluate_and_report(settings: Settings, source: Inventory | CollectContext, policies: list[Any], started: str,
+                         quiet: bool, scope: str | None = None, snapshot: Path | None = None,
+                         progress: Any = None) -> None:
+    from contextlib import nullcontext
 
-    check_outputs(settings, extra)
-
-
-def _save_snapshot(inventory: Inventory, path: Path) -> None:
-    try:
-        snapshots.save(inventory, path)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot write the snapshot ({exc.strerror or exc})") from exc
-
-
-def _evaluate_and_report(settings: Settings, inventory: Inventory, policies: list[Any], started: str, quiet: bool,
-                         scope: str | None = None) -> None:
     from scanner.pipeline import run
 
-    result = run(settings, inventory, policies, started=started, today=_today(), stdout=sys.stdout, scope=scope)
+    with progress if progress is not None else nullcontext():
+        result = run(settings, source, policies, started=started, today=_today(), stdout=sys.stdout, scope=scope,
+                     snapshot=snapshot)
     report = result.report
+    inventory = result.inventory
     if not quiet:
         stream = sys.stderr if result.to_stdout else sys.stdout
         if _interactive(stream):

@@ -338,21 +338,60 @@ class RunResult:
     sink_results: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
 
 
-def run(settings: Settings, inventory: Inventory, policies: Sequence[Policy], *, started: str, today: date,
-        stdout: TextIO, scope: str | None = None) -> RunResult:
-    """Correlate, evaluate, apply waivers, write the reports, record history, deliver to sinks.
+def assess(settings: Settings, inventory: Inventory, policies: Sequence[Policy], *, today: date,
+           started: str | None = None) -> Evaluation:
+    """Correlate, evaluate and apply the configured waivers: what ``scan``, ``evaluate``, ``report``
+    and ``people`` all see for one inventory and one configuration."""
+    evaluation = evaluate_inventory(inventory, policies, started)
+    return replace(evaluation, report=apply_run_waivers(evaluation.report, settings, policies, today))
+
+
+def load_inventory(settings: Settings, snapshot_files: Sequence[Path], context: CollectContext) -> Inventory:
+    """Snapshots merged, with the configured roster (posture.yaml or --roster) read now and linked."""
+    from scanner.inventory import snapshot as snapshots
+
+    try:
+        merged = snapshots.merge([snapshots.load(p) for p in snapshot_files])
+    except snapshots.SnapshotFormatError as exc:
+        from scanner.errors import SnapshotError
+
+        raise SnapshotError(str(exc)) from exc
+    return with_roster(merged, settings, context)
+
+
+def save_snapshot(inventory: Inventory, path: Path) -> None:
+    from scanner.inventory import snapshot as snapshots
+
+    try:
+        snapshots.save(inventory, path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the snapshot ({exc.strerror or exc})") from exc
+
+
+def run(settings: Settings, source: Inventory | CollectContext, policies: Sequence[Policy], *, started: str,
+        today: date, stdout: TextIO, scope: str | None = None, snapshot: Path | None = None) -> RunResult:
+    """The whole run: collect (when ``source`` is a CollectContext; else evaluate the inventory
+    given), correlate, evaluate, apply waivers, write the reports, record history, deliver to sinks.
+
+    Output names and paths are checked before anything is collected.
 
     The reports are written before the run is recorded, inside the history transaction: a run
     whose reports could not be written is not recorded, and a history store that is down costs
     the user the comparison, not the report files (``history_error`` says why, the CLI exits 3).
     A run that is incomplete is recorded flagged and is never the baseline of a later run.
     """
+    check_outputs(settings, [(f"-o/--snapshot {snapshot}", snapshot)] if snapshot else [])
     sinks = open_sinks(settings)  # a malformed sink URL stops the run before anything is written
-    evaluation = evaluate_inventory(inventory, policies, started)
+    if isinstance(source, Inventory):
+        inventory = source
+    else:
+        inventory = collect(settings, source)
+        if snapshot is not None:
+            save_snapshot(inventory, snapshot)
+    evaluation = assess(settings, inventory, policies, today=today, started=started)
     report = evaluation.report
     if scope:
         report = replace(report, run=replace(report.run, scope=scope))
-    report = apply_run_waivers(report, settings, policies, today)
     groups = unevaluated_checks(report.findings, evaluation.inventory, policies, settings.fail_on)
     report = replace(report, notices=report.notices + unevaluated_notices(groups))
     complete = not verdict(report, inventory, settings, groups, baseline=False).incomplete

@@ -207,7 +207,7 @@ def postgres_url() -> Iterator[str]:
 
 
 def test_two_runs_on_postgresql(postgres_url: str) -> None:
-    pytest.importorskip("psycopg", reason="psycopg not installed (pip install 'posture[postgres]')")
+    pytest.importorskip("psycopg", reason="psycopg not installed (pip install 'posture-audit[postgres]')")
     with HistoryStore(postgres_url) as store:
         exercise(store)
     with HistoryStore(postgres_url) as reopened:

@@ -109,3 +109,27 @@ def test_a_toy_platform_secret_is_redacted(toy, posture, tmp_path: Path, monkeyp
     assert result.code == 3
     assert "the toy collector stopped unexpectedly" in result.err
     assert "toy-secret-value-123" not in result.err and "***" in result.err
+
+
+def test_the_distribution_name_and_one_extra_per_platform() -> None:
+    import tomllib
+
+    from scanner.collectors import platforms
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "posture-audit" and project["scripts"] == {"posture": "scanner.cli:main"}
+    extras = project["optional-dependencies"]
+    for descriptor in platforms():
+        if descriptor.extra:
+            assert descriptor.extra in extras, descriptor.name
+            assert descriptor.extra in extras["all"][0], descriptor.name
+    # The index's `posture` is someone else's project: no install line may name it.
+    assert not re.search(r"pip install '?posture\[", (REPO / "README.md").read_text())
+
+
+def test_policies_list_platform_filters_on_the_resource_platform(posture) -> None:
+    listed = posture("policies", "list", "--platform", "aws", "--format", "json")
+    policies = json.loads(listed.out)
+    assert policies and {p["resource"].split(".")[0] for p in policies} == {"aws"}
+    # A people policy on IAM users is an AWS policy (it reads aws.iam_user), whatever its id says.
+    assert any(p["id"].startswith("people_") for p in policies)
