@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
+
+AllowErrors = Literal["none", "permission", "all"]
 
 import yaml
 
@@ -101,7 +103,7 @@ class Settings:
     cache: Path | None = None
     # ERROR checks at or above fail_on that may pass the gate: none, permission (documented
     # missing permission or licence) or all (see scanner.pipeline.errors_gating).
-    allow_errors: str = "none"
+    allow_errors: AllowErrors = "none"
     policy_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -266,7 +268,7 @@ def build_settings(values: Mapping[str, Any]) -> Settings:
         new_only=bool(values.get("new_only", False)),
         concurrency=concurrency,
         cache=Path(values["cache"]) if values.get("cache") else None,
-        allow_errors=allow_errors,
+        allow_errors=cast(AllowErrors, allow_errors),
         policy_params=params,
         sources=sources,
     )

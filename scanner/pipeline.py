@@ -8,18 +8,17 @@ the later stages decorate the Report.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, assert_never
 
 from scanner import __version__
 from scanner.collectors import platform, platforms
 from scanner.collectors.base import CollectContext, CollectResult, redact
-from scanner.config import OutputSpec, Settings
+from scanner.config import AllowErrors, OutputSpec, Settings
 from scanner.errors import ConfigError, HistoryError, PostureError
 from scanner.files import check_writable, open_private, private_dir
 from scanner.findings import Finding, Report, RunInfo, Status, worst_failure
@@ -147,7 +146,6 @@ def environment() -> dict[str, str]:
 # Source error kinds that document why a source could only be read in part (the summary names
 # them); any other kind (api, internal, auth, none given) means the scan is incomplete.
 DOCUMENTED_KINDS = frozenset({"permission", "licence"})
-ALLOW_ERRORS = ("none", "permission", "all")
 
 
 @dataclass(frozen=True)
@@ -232,11 +230,21 @@ def sources_incomplete(inventory: Inventory) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def errors_gating(groups: Sequence[Unevaluated], fail_on: Any, allow_errors: str) -> tuple[str, ...]:
+def _accepted(group: Unevaluated, allow_errors: AllowErrors) -> bool:
+    match allow_errors:
+        case "none":
+            return False
+        case "permission":
+            return group.documented
+        case "all":
+            return True
+        case _:
+            assert_never(allow_errors)
+
+
+def errors_gating(groups: Sequence[Unevaluated], fail_on: Any, allow_errors: AllowErrors) -> tuple[str, ...]:
     """ERROR checks at or above --fail-on that --allow-errors does not accept."""
-    if allow_errors == "all":
-        return ()
-    blocking = [g for g in groups if g.gating and not (allow_errors == "permission" and g.documented)]
+    blocking = [g for g in groups if g.gating and not _accepted(g, allow_errors)]
     count = sum(g.gating for g in blocking)
     if not count:
         return ()
