@@ -254,6 +254,8 @@ def build_settings(values: Mapping[str, Any]) -> Settings:
             raise ConfigError(descriptor.notes.get("required") or (
                 f"{name}: set {name}.{descriptor.required[0]} in the config" + (f" (or {flag})" if flag else "")
             ))
+        if descriptor.validate is not None:
+            descriptor.validate(section)  # the platform's own one-line errors, before any network call
         sources[name] = section
     params = values.get("policy_params") or {}
     return Settings(

@@ -75,7 +75,8 @@ def test_a_toy_platform_in_posture_yaml(toy, tmp_path: Path, posture) -> None:
     assert settings.sources["toy"] == {"teams": ["red"], "token_file": str(tmp_path / "secrets" / "toy.txt")}
     for content, message in [("toy:\n  teams: [1]\n", "each item of toy.teams must be a str, got int"),
                              ("toy:\n  colour: red\n", "unknown setting 'toy.colour'"),
-                             ("toy:\n  token_file: x\n", "toy: set toy.teams in the config (or --toy-team TEAM)")]:
+                             ("toy:\n  token_file: x\n", "toy: set toy.teams in the config (or --toy-team TEAM)"),
+                             ("toy:\n  teams: [red-team]\n", "toy.teams: 'red-team' is not a team name")]:
         config.write_text(content)
         result = posture("collect", "--config", config, "-o", tmp_path / "s.json")
         assert result.code == 2 and message in result.err, result.err

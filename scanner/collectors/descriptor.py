@@ -80,6 +80,8 @@ class Platform:
     ``account_kinds``: kinds declared here instead, for a platform whose types module is not in
     the inventory registry (a plugin, a test's toy platform); correlation merges both.
     ``units``: splits validated raw settings into collection units (before discovery).
+    ``validate``: parses the platform's section (raising ConfigError with a one-line message) when
+    the configuration is built, so a bad value stops every command before any network call.
     """
 
     name: str

@@ -6,8 +6,12 @@ secret variables, people linking and the people sheet all come from this descrip
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from scanner.collectors.base import CollectResult, Collector
 from scanner.collectors.descriptor import Option, Platform, Unit
+from scanner.errors import ConfigError
 from scanner.inventory.model import Resource, SourceStatus
 from scanner.inventory.types import AccountKind
 
@@ -30,6 +34,12 @@ class ToyCollector(Collector):
         return CollectResult(tuple(resources), tuple(sources))
 
 
+def _validate(settings: Mapping[str, Any]) -> None:
+    for team in settings.get("teams") or ():
+        if not team.isidentifier():
+            raise ConfigError(f"toy.teams: {team!r} is not a team name (letters, digits, _)")
+
+
 PLATFORM = Platform(
     name="toy",
     title="Toy",
@@ -43,5 +53,6 @@ PLATFORM = Platform(
     secret_env=("TOY_TOKEN",),
     required=("teams",),
     account_kinds=(AccountKind("toy.account", "toy"),),
+    validate=_validate,
     units=lambda settings: [Unit("toy", f"toy:{t}", "toy", {**settings, "teams": [t]}) for t in settings["teams"]],
 )
