@@ -106,7 +106,6 @@ class AzureCollector(Collector):
         super().__init__(settings, context)
         self._options = self._validate(settings)
         self._counter = CallCounter()
-        self._sub_counters: dict[str, CallCounter] = {}
 
     # --- settings --------------------------------------------------------------------------
 

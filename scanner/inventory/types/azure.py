@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
-from scanner.inventory.types import ResourceType, attr
+from scanner.inventory.types import AccountKind, ResourceType, attr
 
 # --- Azure RBAC knowledge shared by the collector and people correlation ---------------------
 # The one definition of a "privileged" Azure RBAC role: the built-in roles Microsoft's built-in
@@ -237,4 +237,11 @@ TYPES: tuple[ResourceType, ...] = (
     USER,
     SERVICE_PRINCIPAL,
     APPLICATION,
+)
+
+# The people-linking kinds of this platform (scanner.correlate reads them).
+ACCOUNT_KINDS: tuple[AccountKind, ...] = (
+    AccountKind("azure.user", "azure", roster_fields=("entra_upn",), unique_name=True),
+    # A standing Owner assignment of a leaver is a finding of its own: linked through its principal.
+    AccountKind("azure.role_assignment", "azure", principal_of=("azure.user",)),
 )

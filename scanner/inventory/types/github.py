@@ -7,7 +7,7 @@ the CEL reads ``size(resource.x) == 0`` and the finding can name the culprits.
 
 from __future__ import annotations
 
-from scanner.inventory.types import ResourceType, attr
+from scanner.inventory.types import AccountKind, ResourceType, attr
 
 ORGANIZATION = ResourceType(
     "github.organization",
@@ -280,3 +280,6 @@ WORKFLOW = ResourceType(
 )
 
 TYPES = TYPES + (WORKFLOW,)
+
+# The people-linking kinds of this platform (scanner.correlate reads them).
+ACCOUNT_KINDS: tuple[AccountKind, ...] = (AccountKind("github.member", "github", roster_fields=("github",)),)
