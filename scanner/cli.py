@@ -178,6 +178,11 @@ def _output_selection(policies: list[Any]) -> tuple[Any, str | None]:
 
 def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | None) -> Settings:
     """Config file values overlaid with the flags actually given on the command line."""
+    return build_settings(_setting_values(ctx, params, config_file))
+
+
+def _setting_values(ctx: click.Context, params: dict[str, Any], config_file: Path | None) -> dict[str, Any]:
+    """The merged configuration as plain JSON values (what a Celery task carries to a worker)."""
     if config_file is None and Path("posture.yaml").is_file():
         config_file = Path("posture.yaml")
     file_values = read_config_file(config_file) if config_file else {}
@@ -199,8 +204,7 @@ def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | No
             # Paths given on the command line are relative to the working directory.
             value = [str(Path(v).resolve()) for v in value] if isinstance(value, list) else str(Path(value).resolve())
         flags[path] = value
-    values = merge_flags(file_values, flags, str(config_file) if config_file else "the configuration")
-    return build_settings(values)
+    return merge_flags(file_values, flags, str(config_file) if config_file else "the configuration")
 
 
 def _console(stream: TextIO) -> Console:

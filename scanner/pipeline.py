@@ -11,9 +11,9 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO, assert_never
+from typing import TYPE_CHECKING, Any, TextIO, assert_never
 
 from scanner import __version__
 from scanner.collectors import platform, platforms
@@ -37,6 +37,9 @@ from scanner.inventory.snapshot import Inventory, utc_now_iso
 from scanner.policy.engine import evaluate
 from scanner.policy.loader import baseline_dir, load_policies
 from scanner.policy.model import Policy
+
+if TYPE_CHECKING:
+    from scanner.executors.plan import Plan
 
 # Environment variables that hold secrets besides the platforms' own (Platform.secret_env):
 # their values are scrubbed from any error text.
@@ -461,3 +464,60 @@ def run(settings: Settings, source: Inventory | CollectContext, policies: Sequen
 
 
 __all__ = ["PostureError", "collect", "evaluate_inventory", "load_run_policies", "environment", "run"]
+
+
+# --- units: plans, shards and distributed runs (scanner/executors) -------------------------------
+
+
+def plan_for(settings: Settings) -> Plan:
+    """The collection units of the enabled sources (before organization/account discovery)."""
+    from scanner.executors.plan import plan_units
+
+    return plan_units(settings.sources, {name: platform(name) for name in settings.sources})
+
+
+def collect_shard(settings: Settings, context: CollectContext, index: int, count: int) -> Inventory:
+    """Collect shard ``index`` of ``count`` of the plan; the inventory names its units and the plan."""
+    from scanner.executors.local import collect_units
+    from scanner.executors.plan import select_shard
+
+    plan = plan_for(settings)
+    units = select_shard(plan.units, index, count)
+    return collect_units(units, {u.platform: platform(u.platform) for u in units}, context, plan.keys)
+
+
+@dataclass(frozen=True)
+class RemoteOutcome:
+    """What a distributed run's last task sends back to the caller (plain JSON)."""
+
+    verdict: Verdict
+    summary: Mapping[str, Any]
+    delivery_failed: bool
+    notices: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": {"failed": self.verdict.failed, "incomplete": list(self.verdict.incomplete),
+                            "refused": self.verdict.refused},
+                "summary": dict(self.summary), "delivery_failed": self.delivery_failed, "notices": list(self.notices)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RemoteOutcome:
+        verdict = data["verdict"]
+        return cls(Verdict(bool(verdict["failed"]), tuple(verdict["incomplete"]), bool(verdict["refused"])),
+                   data["summary"], bool(data["delivery_failed"]), tuple(data.get("notices", ())))
+
+
+def finish_run(values: Mapping[str, Any], inventory: Inventory) -> RemoteOutcome:
+    """The rest of a distributed run, once, on the merged inventory: correlate, evaluate, waivers,
+    outputs, history and sinks, exactly as ``run`` does for a local one."""
+    import io
+
+    from scanner.config import build_settings
+
+    settings = build_settings(values)
+    policies = load_run_policies(settings)
+    started = utc_now_iso()
+    today = datetime.now(timezone.utc).date()
+    result = run(settings, inventory, policies, started=started, today=today, stdout=io.StringIO())
+    delivery_failed = result.history_error is not None or any(not sent.ok for _display, sent in result.sink_results)
+    return RemoteOutcome(result.verdict, result.report.summary(), delivery_failed, result.report.notices)
