@@ -97,10 +97,10 @@ def problems_with(resource: Resource, rtype: ResourceType) -> list[str]:
 
 def _assemble() -> Mapping[str, ResourceType]:
     # Explicit list: a new platform adds one module and one line here.
-    from scanner.inventory.types import aws, azure, gcp, github, people
+    from scanner.inventory.types import atlassian, aws, azure, gcp, github, people
 
     registry: dict[str, ResourceType] = {}
-    for module in (github, aws, azure, gcp, people):
+    for module in (github, aws, azure, gcp, atlassian, people):
         for rtype in module.TYPES:
             if rtype.name in registry:
                 raise RuntimeError(f"resource type {rtype.name} declared twice")
