@@ -392,11 +392,11 @@ def build_resources(raw: RawOrg, options: Options, now: datetime) -> list[Resour
 
 
 def _scheme_for(site: RawSite, key: str) -> dict[str, Any] | Unknown:
+    if isinstance(site.schemes, Unknown):
+        return site.schemes
     scheme_id = site.project_schemes.get(key, Unknown(f"jira: the permission scheme of project {key} was not read"))
     if isinstance(scheme_id, Unknown):
         return scheme_id
-    if isinstance(site.schemes, Unknown):
-        return site.schemes
     scheme = site.schemes.get(scheme_id)
     if scheme is None:
         return Unknown(f"jira: permission scheme {scheme_id} of project {key} is not among the schemes listed")

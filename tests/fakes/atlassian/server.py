@@ -85,6 +85,7 @@ class FakeAtlassian:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wbufsize = 1 << 16  # headers and body in one write: no Nagle / delayed-ACK stall per request
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
                 pass
