@@ -135,8 +135,8 @@ class AtlassianRest:
             for item in body.get("data") or ():
                 if isinstance(item, dict):
                     yield item
-            links = body.get("links") if isinstance(body.get("links"), dict) else {}
-            cursor = _cursor_of(links.get("next"))
+            links = body.get("links")
+            cursor = _cursor_of(links.get("next")) if isinstance(links, dict) else None
             if not cursor:
                 return
             if cursor in seen:
@@ -180,8 +180,8 @@ class AtlassianRest:
             for item in body.get("results") or ():
                 if isinstance(item, dict):
                     yield item
-            links = body.get("_links") if isinstance(body.get("_links"), dict) else {}
-            cursor = _cursor_of(links.get("next"))
+            links = body.get("_links")
+            cursor = _cursor_of(links.get("next")) if isinstance(links, dict) else None
             if not cursor:
                 return
             if cursor in seen:

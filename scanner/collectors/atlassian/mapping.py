@@ -233,10 +233,10 @@ def build_resources(raw: RawOrg, options: Options, now: datetime) -> list[Resour
         admin_unknown: Unknown | None = None
         for site_name, sets in site_sets.items():
             for which, out in (("site", site_admin_of), ("jira", jira_admin_of)):
-                holders = sets[which]
-                if isinstance(holders, Unknown):
-                    admin_unknown = admin_unknown or holders
-                elif account_id in holders:
+                ids = sets[which]
+                if isinstance(ids, Unknown):
+                    admin_unknown = admin_unknown or ids
+                elif account_id in ids:
                     out.append(site_name)
         is_admin: bool | Unknown = bool(site_admin_of or jira_admin_of) or (admin_unknown or False)
         managed = entry["managed"]
@@ -311,16 +311,16 @@ def build_resources(raw: RawOrg, options: Options, now: datetime) -> list[Resour
         else:
             for project in site.projects:
                 key = str(project.get("key"))
-                holders = _browse_holders(site, key)
+                browse = _browse_holders(site, key)
                 attributes = {
                     "site": site.name,
                     "key": key,
                     "project_type": str(project.get("projectTypeKey") or "software"),
                     "archived": bool(project.get("archived")),
                     "permission_scheme": _scheme_name(site, key),
-                    "browse_holders": holders,
-                    "anonymous_browse": holders if isinstance(holders, Unknown) else "anyone" in holders,
-                    "any_user_browse": holders if isinstance(holders, Unknown) else "applicationRole" in holders,
+                    "browse_holders": browse,
+                    "anonymous_browse": browse if isinstance(browse, Unknown) else "anyone" in browse,
+                    "any_user_browse": browse if isinstance(browse, Unknown) else "applicationRole" in browse,
                 }
                 if attributes["anonymous_browse"] is True and not attributes["archived"] and isinstance(anonymous_projects, list):
                     anonymous_projects.append(key)
