@@ -226,6 +226,11 @@ class AtlassianCollector(Collector):
         token = self._secret(ENV_TOKEN)
         secrets: list[str | None] = [admin_key, token]
         raw = RawOrg(org_id=options.org)
+        if not options.org:
+            # Without the organization nobody is known to be a managed account: the checks that
+            # depend on it ERROR rather than skipping every account.
+            raw.users = Unknown("no organization scanned (set --atlassian-org ORG_ID): managed accounts, last activity and authentication policies are unknown")
+            raw.domains = raw.users
         statuses: list[SourceStatus] = []
 
         if options.org:

@@ -91,3 +91,32 @@ def test_snapshot_evaluates_through_the_cli(run: Callable[..., CollectResult], p
     assert by_policy["atlassian_jira_project_no_anonymous_browse"] >= {"PASS", "FAIL"}
     assert by_policy["atlassian_account_authentication_policy_enforced"] >= {"PASS", "FAIL"}
     assert outcome.code == 1  # type: ignore[attr-defined]
+
+
+def test_sites_only_never_skips_the_account_checks(fake: FakeAtlassian, run: Callable[..., CollectResult]) -> None:
+    from scanner.findings import Status
+    from scanner.policy.engine import evaluate
+    from scanner.policy.loader import load_policies
+
+    result = run(org=None, domains=None)
+    (site,) = result.sources
+    assert site.name == "atlassian:site/northwind" and site.status == "ok"
+    assert not fake.calls("/admin/")
+    root = Path(__file__).resolve().parents[3]
+    findings = evaluate(load_policies([root / "policies" / "atlassian"]), Inventory(result.resources, result.sources))
+    sso = {f.resource.id: f.status for f in findings if f.policy == "atlassian_account_authentication_policy_enforced"}
+    assert sso["atlassian:account/nw-ana"] == Status.ERROR
+    external = {f.resource.id: (f.status, f.message) for f in findings if f.policy == "atlassian_account_external_not_admin"}
+    assert external["atlassian:account/ext-kai"][0] == Status.ERROR and "atlassian.domains" in external["atlassian:account/ext-kai"][1]
+    # With the company domains given, the external check runs.
+    findings = evaluate(load_policies([root / "policies" / "atlassian"]), Inventory(run(org=None).resources, ()))
+    assert {f.status for f in findings if f.policy == "atlassian_account_external_not_admin" and f.resource.id.endswith("ext-kai")} == {Status.PASS}
+
+
+def test_a_wrong_organization_id_is_one_line(fake: FakeAtlassian, run: Callable[..., CollectResult]) -> None:
+    result = run(org="00000000-0000-0000-0000-000000000000")
+    org, site = result.sources
+    assert org.status == "failed"
+    (line,) = org.errors
+    assert "not found (HTTP 404)" in line and "organization id" in line
+    assert site.status == "ok"
