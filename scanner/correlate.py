@@ -110,6 +110,10 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
         if resource.type == PERSON_TYPE:
             continue  # recomputed below
         kind = kinds.get(resource.type)
+        if kind is not None and not kind.covers(resource):
+            # Not a person's account (a service account, an app): nobody's, by definition.
+            resource = resource.with_attributes(person=None, days_since_exit=None, link_method="not_a_person")
+            kind = None
         if kind is not None and kind.is_grant:
             pending_assignments.append(len(out))
         elif kind is not None:

@@ -110,7 +110,7 @@ def people_rows(inventory: Inventory, today: date | None = None) -> list[PersonR
     if not _is_correlated(inventory):
         inventory = correlate(inventory, today or inventory.collected_on)
     kinds = account_kinds()
-    accounts_by_id = {r.id: r for r in inventory.resources if r.type in kinds}
+    accounts_by_id = {r.id: r for r in inventory.resources if r.type in kinds and kinds[r.type].covers(r)}
     labels = Labels.of(inventory.resources, kinds)
     columns = [name for name, _title in sheet_platforms(kinds)]
     grants = grant_platforms(kinds)
@@ -118,7 +118,8 @@ def people_rows(inventory: Inventory, today: date | None = None) -> list[PersonR
     rows.sort(key=lambda row: row.name.lower())
     unlinked = [
         r for r in inventory.resources
-        if r.type in kinds and not kinds[r.type].is_grant and not isinstance(r.attributes.get("person"), dict)
+        if r.type in kinds and kinds[r.type].covers(r) and not kinds[r.type].is_grant
+        and not isinstance(r.attributes.get("person"), dict)
     ]
     if unlinked:
         rows.append(_unlinked_row(unlinked, labels, columns, grants))

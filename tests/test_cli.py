@@ -201,7 +201,7 @@ def test_demo_scan_shows_every_platform_and_the_people_view(posture, tmp_path: P
     assert result.code == 1  # the demo team has critical problems
     document = json.loads(result.out)
     platforms = {f["resource"]["type"].split(".")[0] for f in document["findings"]}
-    assert platforms == {"github", "aws", "azure", "gcp", "intune", "roster", "path"}
+    assert platforms == {"github", "aws", "azure", "gcp", "intune", "atlassian", "roster", "path"}
     statuses = document["summary"]["by_status"]
     assert statuses["PASS"] and statuses["FAIL"] and statuses["ERROR"]
     page = html.read_text()

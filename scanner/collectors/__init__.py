@@ -23,6 +23,7 @@ PLATFORMS: dict[str, str] = {
     "azure": "scanner.collectors.azure.platform:PLATFORM",
     "gcp": "scanner.collectors.gcp.platform:PLATFORM",
     "intune": "scanner.collectors.intune.platform:PLATFORM",
+    "atlassian": "scanner.collectors.atlassian.platform:PLATFORM",
     "roster": "scanner.collectors.roster_platform:PLATFORM",
 }
 

@@ -86,10 +86,16 @@ class AccountKind:
     roster_fields: tuple[str, ...] = ()
     principal_of: tuple[str, ...] = ()
     unique_name: bool = False
+    # (attribute, value) pairs a resource of ``type`` must hold to be a person's account: a GCP
+    # principal is one only when it is a user (not a service account or group).
+    only: tuple[tuple[str, Any], ...] = ()
 
     @property
     def is_grant(self) -> bool:
         return bool(self.principal_of)
+
+    def covers(self, resource: Resource) -> bool:
+        return all(resource.attributes.get(name) == value for name, value in self.only)
 
 
 def attr(name: str, kind: AttributeKind, description: str, nullable: bool = False) -> Attribute:
@@ -121,11 +127,11 @@ def problems_with(resource: Resource, rtype: ResourceType) -> list[str]:
 
 def _assemble() -> tuple[Mapping[str, ResourceType], Mapping[str, AccountKind]]:
     # Explicit list: a new platform adds one module and one line here.
-    from scanner.inventory.types import aws, azure, gcp, github, intune, paths, people
+    from scanner.inventory.types import atlassian, aws, azure, gcp, github, intune, paths, people
 
     registry: dict[str, ResourceType] = {}
     kinds: dict[str, AccountKind] = {}
-    for module in (github, aws, azure, gcp, intune, people, paths):
+    for module in (github, aws, azure, gcp, intune, atlassian, people, paths):
         for rtype in module.TYPES:
             if rtype.name in registry:
                 raise RuntimeError(f"resource type {rtype.name} declared twice")
