@@ -176,7 +176,8 @@ def build() -> Inventory:
          "password_policy_present": True, "password_minimum_length": 8, "password_reuse_prevention": 5,
          "password_max_age_days": None, "saml_providers": [], "oidc_providers": ["token.actions.githubusercontent.com"],
          "identity_center_enabled": True, "federation_present": True, "security_contact_present": True,
-         "s3_block_public_access": True, "access_analyzer_enabled": True},
+         "s3_block_public_access": True, "access_analyzer_enabled": True,
+         "access_analyzer_missing_regions": []},
     )
 
     # nw-staging: federated only, but lax: a wildcard GitHub role, an open trust, a stopped trail.
@@ -196,7 +197,8 @@ def build() -> Inventory:
          "password_policy_present": False, "password_minimum_length": None, "password_reuse_prevention": None,
          "password_max_age_days": None, "saml_providers": [], "oidc_providers": ["token.actions.githubusercontent.com"],
          "identity_center_enabled": True, "federation_present": True, "security_contact_present": True,
-         "s3_block_public_access": False, "access_analyzer_enabled": False},
+         "s3_block_public_access": False, "access_analyzer_enabled": False,
+         "access_analyzer_missing_regions": ["eu-west-1", "us-west-2"]},
     )
 
     # nw-sandbox: untagged, forgotten: root without MFA and with keys, no trail, one tester.
@@ -212,7 +214,8 @@ def build() -> Inventory:
          "password_max_age_days": 90, "saml_providers": [], "oidc_providers": [],
          "identity_center_enabled": True, "federation_present": True, "security_contact_present": False,
          "s3_block_public_access": True,
-         "access_analyzer_enabled": Unknown("needs access-analyzer:ListAnalyzers")},
+         "access_analyzer_enabled": Unknown("needs access-analyzer:ListAnalyzers"),
+         "access_analyzer_missing_regions": Unknown("needs access-analyzer:ListAnalyzers")},
     )
     def source(name: str, calls: dict[str, int], *, status: SourceState = "ok", errors: tuple[str, ...] = (),
                notes: tuple[str, ...] = (), identity: str, kind: str | None = None) -> SourceStatus:

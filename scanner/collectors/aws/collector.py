@@ -288,12 +288,15 @@ class _AccountRun:
 
         summary = self.attempt("iam:GetAccountSummary", iam.get_account_summary)
         if isinstance(summary, Unknown):
-            facts.update(root_mfa_enabled=summary, root_access_keys_present=summary, root_mfa_kind=summary)
+            facts.update(root_mfa_enabled=summary, root_mfa_kind=summary)
+            facts["root_access_keys_present"] = mapping.root_access_keys(summary, report)
         else:
             summary_map = summary.get("SummaryMap", {})
             mfa = bool(summary_map.get("AccountMFAEnabled"))
             facts["root_mfa_enabled"] = mfa
-            facts["root_access_keys_present"] = bool(summary_map.get("AccountAccessKeysPresent"))
+            facts["root_access_keys_present"] = mapping.root_access_keys(
+                bool(summary_map.get("AccountAccessKeysPresent")), report
+            )
             if not mfa:
                 facts["root_mfa_kind"] = None
             elif isinstance(root_virtual_mfa, Unknown):
@@ -362,16 +365,56 @@ class _AccountRun:
 
         facts["s3_block_public_access"] = bpa if isinstance(bpa, Unknown) else all(bpa.get(k, False) for k in _BPA_KEYS)
 
-        analyzers = self.attempt(
-            "access-analyzer:ListAnalyzers", lambda: self.clients.client("accessanalyzer").list_analyzers()
-        )
-        facts["access_analyzer_enabled"] = (
-            analyzers
-            if isinstance(analyzers, Unknown)
-            else any(a.get("status") == "ACTIVE" for a in analyzers.get("analyzers", ()))
-        )
+        facts["access_analyzer_enabled"], facts["access_analyzer_missing_regions"] = self.access_analyzers()
         facts.update(mapping.trail_rollup(trails))
         return facts
+
+    def enabled_regions(self) -> list[str] | Unknown:
+        """Regions enabled for the account (ec2:DescribeRegions lists only those by default)."""
+        answer = self.attempt("ec2:DescribeRegions", lambda: self.clients.client("ec2").describe_regions())
+        if isinstance(answer, Unknown):
+            return answer
+        return sorted(str(r["RegionName"]) for r in answer.get("Regions", ()) if r.get("RegionName"))
+
+    def access_analyzers(self) -> tuple[bool | Unknown, list[str] | Unknown]:
+        """(an active analyzer in every enabled region, the enabled regions without one).
+
+        An analyzer only watches its own region, so the home region alone proves nothing about
+        the others. A region that cannot be read is Unknown, never counted as covered."""
+        regions = self.enabled_regions()
+        wanted = [self.clients.region] if isinstance(regions, Unknown) else regions or [self.clients.region]
+
+        def one(region: str) -> tuple[str, bool | Unknown, _AccountRun]:
+            probe = _AccountRun(self.clients, self.account_id, self.now, self.sleep)
+            client = self.clients.client("accessanalyzer", region)
+            answer = probe.attempt("access-analyzer:ListAnalyzers", client.list_analyzers)
+            if isinstance(answer, Unknown):
+                return region, answer, probe
+            return region, any(a.get("status") == "ACTIVE" for a in answer.get("analyzers", ())), probe
+
+        with ThreadPoolExecutor(max_workers=min(8, len(wanted)), thread_name_prefix="posture-aws-aa") as pool:
+            results = list(pool.map(one, wanted))
+        missing = [region for region, active, _ in results if active is False]
+        failed = [(region, active, probe) for region, active, probe in results if isinstance(active, Unknown)]
+        if failed:
+            # One line for the whole fan-out, not one per region.
+            first = failed[0][2]
+            self.kinds.update(first.kinds)
+            for note in first.notes:
+                if note not in self.notes:
+                    self.notes.append(note)
+            names = ", ".join(region for region, _, _ in failed)
+            detail = first.errors[0] if first.errors else str(failed[0][1])
+            self.errors.append(f"access-analyzer:ListAnalyzers could not be read in {len(failed)} region(s) ({names}): {detail}")
+        if missing:
+            return False, missing
+        if isinstance(regions, Unknown):
+            reason = Unknown(f"other regions not listed ({regions.reason})")
+            return reason, reason
+        if failed:
+            reason = Unknown(f"access-analyzer:ListAnalyzers failed in {', '.join(r for r, _, _ in failed)}")
+            return reason, reason
+        return True, []
 
     def account_public_access_block(self) -> dict[str, bool] | Unknown:
         answer = self.attempt(
@@ -557,7 +600,12 @@ class AwsCollector(Collector):
         except _Abort as abort:
             raise abort.error from abort
         if isinstance(answer, Unknown):
-            raise AuthError(f"cannot identify the AWS credentials ({'; '.join(run.errors) or answer.reason})")
+            detail = "; ".join(run.errors) or answer.reason
+            if "permission" in run.kinds:
+                raise AuthError(f"cannot identify the AWS credentials ({detail})")
+            # A network failure or a 5xx says nothing about the credentials: the source is
+            # unreachable (exit 3), not misconfigured (exit 2).
+            raise ApiError(f"AWS is unreachable: sts:GetCallerIdentity failed ({detail}); check the network or endpoint and retry")
         return str(answer["Account"]), str(answer["Arn"])
 
     def _own_org_facts(self, clients: AccountClients, account_id: str) -> OrgFacts:

@@ -503,6 +503,21 @@ def root_usage(report: dict[str, dict[str, str]] | Unknown, now: datetime) -> tu
     return iso(last), days_between(last, now)
 
 
+def root_access_keys(summary_present: bool | Unknown, report: dict[str, dict[str, str]] | Unknown) -> bool | Unknown:
+    """Whether root has access keys: GetAccountSummary's AccountAccessKeysPresent or an active
+    key on the credential report's ``<root_account>`` row. Either source saying yes is enough;
+    no is only believed from a source that was read."""
+    row = report.get(ROOT_REPORT_USER) if isinstance(report, dict) else None
+    in_report: bool | None = None
+    if row is not None:
+        in_report = _report_bool(row.get("access_key_1_active")) or _report_bool(row.get("access_key_2_active"))
+    if summary_present is True or in_report is True:
+        return True
+    if summary_present is False or in_report is False:
+        return False
+    return summary_present if isinstance(summary_present, Unknown) else Unknown("root access keys could not be read")
+
+
 def map_account(scope: AccountScope, name: str, facts: Mapping[str, Any]) -> Resource:
     """``facts`` already holds every aws.account attribute except the identifying ones."""
     attrs = {"account_id": scope.account_id, "account_name": name, "environment": scope.environment, **facts}

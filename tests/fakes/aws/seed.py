@@ -217,7 +217,7 @@ EXPECTED_MAIN: dict[str, dict[str, str]] = {
     "aws_customer_policy_no_privilege_escalation": {"legacy-full-access": "FAIL", "deployer": "FAIL", "data-reader": "PASS"},
     "aws_role_trust_not_public": {"open-door": "FAIL", "org-reader": "PASS", "vendor-acme": "PASS"},
     "aws_role_trust_foreign_requires_external_id": {"vendor-acme": "FAIL", "vendor-acme-pinned": "PASS", "open-door": "PASS"},
-    "aws_access_analyzer_enabled": {MAIN_ACCOUNT: "ERROR"},  # moto has no Access Analyzer: 500
+    "aws_access_analyzer_enabled": {MAIN_ACCOUNT: "FAIL"},  # the fake: no analyzer in any region
     "aws_s3_account_block_public_access": {MAIN_ACCOUNT: "FAIL"},
     "aws_cloudtrail_multi_region_logging": {MAIN_ACCOUNT: "PASS"},
     "aws_cloudtrail_trail_logging": {"org-audit": "PASS", "legacy-trail": "FAIL"},
