@@ -50,7 +50,7 @@ def test_resources_carry_exactly_their_declared_attributes(scanned) -> None:
     assert counts == {
         "aws.account": 1,
         "aws.iam_user": 4,
-        "aws.iam_role": 7,
+        "aws.iam_role": 8,
         "aws.iam_policy": 3,
         "aws.cloudtrail_trail": 2,
     }
