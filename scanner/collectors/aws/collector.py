@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -128,6 +129,8 @@ class OrgFacts:
     account_name: str | None = None
     member_accounts: frozenset[str] = frozenset()
     identity_center_in_org: bool | None = None
+    # SCP documents per level (root, OUs, account) for the IAM evaluator; None: not read here.
+    scps: list[list[Any]] | Unknown | None = None
 
     @property
     def org_member(self) -> bool:
@@ -516,6 +519,8 @@ class _AccountRun:
     def run(self, org: OrgFacts, name: str | None) -> list[Resource]:
         scope = mapping.AccountScope(self.account_id, org.environment(), org.member_accounts)
         auth = self.authorization_details()
+        if isinstance(auth, mapping.Authorization) and isinstance(org.scps, list):
+            auth.scps = org.scps
         report = self.credential_report()
         virtual_users, root_virtual = self.virtual_mfa()
         users = mapping.map_users(auth, report, virtual_users, scope, self.now)
@@ -751,6 +756,7 @@ class _OrgLister:
         self._client = clients.client("organizations")
         self._ou_names: dict[str, str | None | Unknown] = {}
         self._scps: bool | Unknown | None = None
+        self._scp_documents: dict[str, Any] = {}
 
     def organization_and_accounts(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         try:
@@ -808,6 +814,54 @@ class _OrgLister:
             return self._ou_names[ou_id]
         return None
 
+    def scps_for(self, account_id: str, organization: Mapping[str, Any]) -> list[list[Any]] | Unknown:
+        """The SCP documents that apply to the account, per level from the root down. SCPs do not
+        apply to the management account; with SCPs disabled there is none."""
+        if organization.get("MasterAccountId") == account_id:
+            return []
+        enabled = self.scps_enabled()
+        if isinstance(enabled, Unknown):
+            return enabled
+        if not enabled:
+            return []
+        chain = [account_id]
+        child = account_id
+        for _ in range(8):  # Organizations nests OUs at most five deep
+            parents = self.run.attempt("organizations:ListParents", partial(self._client.list_parents, ChildId=child))
+            if isinstance(parents, Unknown):
+                return parents
+            found = list(parents.get("Parents", ()))
+            if not found:
+                break
+            child = str(found[0]["Id"])
+            chain.append(child)
+            if found[0].get("Type") == "ROOT":
+                break
+        levels: list[list[Any]] = []
+        for target in reversed(chain):
+            listed = self.run.attempt("organizations:ListPoliciesForTarget", partial(self._scps_on, target))
+            if isinstance(listed, Unknown):
+                return listed
+            documents = []
+            for summary in listed:
+                policy_id = str(summary.get("Id"))
+                if policy_id not in self._scp_documents:
+                    described = self.run.attempt(
+                        "organizations:DescribePolicy", partial(self._client.describe_policy, PolicyId=policy_id)
+                    )
+                    if isinstance(described, Unknown):
+                        return described
+                    self._scp_documents[policy_id] = described.get("Policy", {}).get("Content")
+                documents.append(self._scp_documents[policy_id])
+            if documents:  # every level has at least one SCP in AWS; none seen: nothing to apply
+                levels.append(documents)
+        return levels
+
+    def _scps_on(self, target: str) -> list[dict[str, Any]]:
+        paginator = self._client.get_paginator("list_policies_for_target")
+        pages = paginator.paginate(TargetId=target, Filter="SERVICE_CONTROL_POLICY")
+        return [policy for page in pages for policy in page.get("Policies", ())]
+
     def facts_for(self, account_id: str, organization: Mapping[str, Any], members: frozenset[str]) -> OrgFacts:
         tags = self.run.attempt(
             "organizations:ListTagsForResource", lambda: self._client.list_tags_for_resource(ResourceId=account_id)
@@ -819,6 +873,7 @@ class _OrgLister:
             tags=tags if isinstance(tags, Unknown) else mapping.tag_map(tags.get("Tags")),
             ou_name=self._ou_name(account_id),
             member_accounts=members,
+            scps=self.scps_for(account_id, organization),
         )
 
     def identity_center_in_management(self, caller_account: str, organization: Mapping[str, Any]) -> bool | None:

@@ -33,7 +33,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -225,6 +225,21 @@ def _substitute(pattern: str, variables: Mapping[str, str]) -> str | None:
     return text
 
 
+def _literal_glob(text: str) -> str:
+    """A glob whose ``\0``-marked characters (from ``${*}``, ``${?}``, ``${$}``) are literal."""
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\0" and index + 1 < len(text):
+            out.append(re.escape(text[index + 1]))
+            index += 2
+            continue
+        out.append(".*" if char == "*" else "." if char == "?" else re.escape(char))
+        index += 1
+    return "".join(out)
+
+
 def resource_matches(patterns: Sequence[str], resource: str, variables: Mapping[str, str]) -> bool:
     """``resource`` is an ARN, or ``*`` meaning "every resource" (only a bare ``*`` covers it)."""
     for pattern in patterns:
@@ -236,9 +251,7 @@ def resource_matches(patterns: Sequence[str], resource: str, variables: Mapping[
                 return True
             continue
         if "\0" in text:
-            literal = re.escape(text).replace(r"\*", ".*").replace(r"\?", ".")
-            literal = literal.replace("\0\\*", r"\*").replace("\0\\?", r"\?").replace("\0\\$", r"\$")
-            if re.fullmatch(literal, resource):
+            if re.fullmatch(_literal_glob(text), resource):
                 return True
         elif text == "*" or _glob(text, True).fullmatch(resource):
             return True
@@ -337,7 +350,7 @@ class Principal:
     managed_policy_arns: tuple[str, ...] = ()  # attached directly or through groups
     user_id: str = ""
 
-    @property
+    @cached_property
     def variables(self) -> dict[str, str]:
         found = {"aws:principalarn": self.arn, "aws:principalaccount": self.account_id}
         if self.kind == "user":
@@ -346,14 +359,18 @@ class Principal:
                 found["aws:userid"] = self.user_id
         return found
 
-    def context(self, extra: Mapping[str, tuple[str, ...] | None] | None = None) -> dict[str, tuple[str, ...] | None]:
+    @cached_property
+    def _base_context(self) -> dict[str, tuple[str, ...] | None]:
         base: dict[str, tuple[str, ...] | None] = {k: (v,) for k, v in self.variables.items()}
         base["aws:principaltype"] = ("User" if self.kind == "user" else "AssumedRole",)
         if self.kind != "user":
             base["aws:username"] = None
-        if extra:
-            base.update(extra)
         return base
+
+    def context(self, extra: Mapping[str, tuple[str, ...] | None] | None = None) -> Mapping[str, tuple[str, ...] | None]:
+        if not extra:
+            return self._base_context
+        return {**self._base_context, **extra}
 
 
 def _applies(
@@ -488,6 +505,14 @@ class Account:
     scps_known: bool = True
     _verdicts: dict[str, Verdict] = field(default_factory=dict)
     _trust_index: dict[str, set[str]] = field(default_factory=dict)
+    _services: dict[str, set[str]] = field(default_factory=dict)
+    _edge_cache: dict[tuple[str, str], tuple[list[Step], list[Blocked]]] = field(default_factory=dict)
+    _group_admin_cache: dict[str, bool] = field(default_factory=dict)
+    _possible: dict[str, frozenset[str]] = field(default_factory=dict)
+    _relevant: dict[str, frozenset[str]] = field(default_factory=dict)
+    _by_kind: dict[str, list[str]] = field(default_factory=dict)
+    _service_roles: list[str] = field(default_factory=list)
+    _roles_by_trustee: dict[str, list[str]] | None = None
 
     # -- building
 
@@ -655,11 +680,63 @@ class Account:
         )
 
     def trusted_services(self, role_arn: str) -> set[str]:
-        found: set[str] = set()
-        for statement in self.trust.get(role_arn, ()):
-            if statement.effect == "Allow" and action_matches(statement.actions, "sts:AssumeRole"):
-                found.update(statement_services(statement))
+        found = self._services.get(role_arn)
+        if found is None:
+            found = set()
+            for statement in self.trust.get(role_arn, ()):
+                if statement.effect == "Allow" and action_matches(statement.actions, "sts:AssumeRole"):
+                    found.update(statement_services(statement))
+            self._services[role_arn] = found
         return found
+
+    def _edges_cached(self, principal: Principal, target: Principal) -> tuple[list[Step], list[Blocked]]:
+        key = (principal.arn, target.arn)
+        found = self._edge_cache.get(key)
+        if found is None:
+            found = self._edges(principal, target) if target.arn in self._relevant_targets(principal) else ([], [])
+            self._edge_cache[key] = found
+        return found
+
+    def _possible_of(self, principal: Principal) -> frozenset[str]:
+        found = self._possible.get(principal.arn)
+        if found is None:
+            found = self._possible[principal.arn] = possible_actions(principal.statements)
+        return found
+
+    def _relevant_targets(self, principal: Principal) -> frozenset[str]:
+        """The principals some method could take ``principal`` to: users when it may touch
+        credentials, roles whose trust lets it in, every role when it may rewrite trust, roles
+        trusting a service when it may pass roles or change a service's code. Computed once,
+        so large accounts do not pay principals x targets."""
+        found = self._relevant.get(principal.arn)
+        if found is not None:
+            return found
+        if not self._by_kind:
+            for arn, other in self.principals.items():
+                self._by_kind.setdefault(other.kind, []).append(arn)
+            self._service_roles = [r for r in self._by_kind.get("role", []) if self.trusted_services(r)]
+        possible = self._possible_of(principal)
+        targets: set[str] = set()
+        if possible & _USER_TARGET_ACTIONS:
+            targets.update(self._by_kind.get("user", ()))
+        if "iam:UpdateAssumeRolePolicy" in possible:
+            targets.update(self._by_kind.get("role", ()))
+        elif possible & _SERVICE_ACTIONS:
+            targets.update(self._service_roles)
+        targets.update(self._trusting_roles(principal))
+        targets.discard(principal.arn)
+        found = self._relevant[principal.arn] = frozenset(targets)
+        return found
+
+    def _trusting_roles(self, principal: Principal) -> list[str]:
+        if self._roles_by_trustee is None:
+            self._roles_by_trustee = {}
+            for role_arn in self.trust:
+                self._trust_may_match(role_arn, principal)  # fills the index
+                for who in self._trust_index.get(role_arn, set()):
+                    self._roles_by_trustee.setdefault(who, []).append(role_arn)
+        keys = (principal.arn, "*", principal.account_id, f"arn:aws:iam::{principal.account_id}:root")
+        return [role for key in keys for role in self._roles_by_trustee.get(key, ())]
 
     # -- edges
 
@@ -792,9 +869,11 @@ class Account:
         return f"{action}: " + (", ".join(conditional) if conditional else str(decision.denied_by))
 
     def _group_admin(self, group: str) -> bool:
-        probe = Principal(f"arn:aws:iam::{self.account_id}:user/posture-probe", "user", "posture-probe",
-                          self.account_id, self.group_policies.get(group, ()))
-        return self._admin(probe)[0]
+        if group not in self._group_admin_cache:
+            probe = Principal(f"arn:aws:iam::{self.account_id}:user/posture-probe", "user", "posture-probe",
+                              self.account_id, self.group_policies.get(group, ()))
+            self._group_admin_cache[group] = self._admin(probe)[0]
+        return self._group_admin_cache[group]
 
     # -- the whole account
 
@@ -818,11 +897,8 @@ class Account:
         path: dict[str, tuple[Step, ...]] = {arn: () for arn, (is_admin, _, _) in admin.items() if is_admin}
         blocked: dict[str, list[Blocked]] = {arn: [] for arn in self.principals}
         candidates = [p for p in self.principals.values() if p.arn not in path and _has_write(p)]
-        # Only principals some method could apply to, or that an admin role's trust lets in.
-        candidates = [
-            p for p in candidates
-            if possible_actions(p.statements) or any(self._trust_may_match(r, p) for r in self.trust)
-        ]
+        # Only principals some method could take somewhere.
+        candidates = [p for p in candidates if self._relevant_targets(p) or self._possible_of(p)]
         for principal in candidates:
             steps, stopped = self._self_methods(principal)
             blocked[principal.arn].extend(stopped)
@@ -832,15 +908,14 @@ class Account:
         for _ in range(4):  # PMapper-style chains are short; bound the work on large accounts
             if not frontier:
                 break
-            targets = [self.principals[a] for a in frontier]
+            reached = set(frontier)
             frontier = []
             for principal in candidates:
                 if principal.arn in path:
                     continue
-                for target in targets:
-                    if target.arn == principal.arn:
-                        continue
-                    steps, stopped = self._edges(principal, target)
+                for target_arn in sorted(self._relevant_targets(principal) & reached):
+                    target = self.principals[target_arn]
+                    steps, stopped = self._edges_cached(principal, target)
                     blocked[principal.arn].extend(stopped)
                     if steps:
                         path[principal.arn] = (steps[0], *path[target.arn])
@@ -867,15 +942,12 @@ class Account:
 
     def _assumable(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
-        roles = [p for p in self.principals.values() if p.kind == "role"]
         for principal in self.principals.values():
-            may_call = any(
-                s.effect == "Allow" and action_matches(s.actions, "sts:AssumeRole") != s.not_action
-                for s in principal.statements
-            )
-            for role in roles:
-                if role.arn == principal.arn or not self._trust_may_match(role.arn, principal):
+            may_call = "sts:AssumeRole" in self._possible_of(principal)
+            for role_arn in dict.fromkeys(self._trusting_roles(principal)):
+                if role_arn == principal.arn or role_arn not in self.principals:
                     continue
+                role = self.principals[role_arn]
                 trusted, named, _, _ = self.trusts(role.arn, principal)
                 if not trusted:
                     continue
@@ -924,12 +996,16 @@ class Account:
 
     def who_can_reach(self, role_arn: str) -> dict[str, list[str]]:
         """Principals (and outside accounts / services / federated providers) that can act as
-        ``role_arn``: principal ARN -> the methods of the path that gets there."""
+        ``role_arn`` in one step: principal ARN -> the methods. Admin-equivalent principals are
+        left out (they reach every role)."""
         reached: dict[str, list[str]] = {}
+        verdicts = self.verdicts()
         for arn, principal in self.principals.items():
-            if arn == role_arn:
+            if arn == role_arn or role_arn not in self._relevant_targets(principal):
                 continue
-            steps, _ = self._edges(principal, self.principals[role_arn]) if role_arn in self.principals else ([], [])
+            if verdicts[arn].admin:
+                continue  # an admin reaches every role: listing them everywhere says nothing
+            steps, _ = self._edges_cached(principal, self.principals[role_arn])
             if steps:
                 reached[arn] = [steps[0].method]
         for statement in self.trust.get(role_arn, ()):
@@ -998,6 +1074,12 @@ METHOD_ACTIONS: tuple[str, ...] = tuple(
             *(a for _, _, actions in (*PASSROLE_METHODS, *EXISTING_ROLE_METHODS) for a in actions),
         )
     )
+)
+
+
+_USER_TARGET_ACTIONS = frozenset({"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"})
+_SERVICE_ACTIONS = frozenset(
+    {"iam:PassRole", *(a for _, _, actions in EXISTING_ROLE_METHODS for a in actions)}
 )
 
 

@@ -380,7 +380,7 @@ def verdict_attributes(auth: Authorization, scope: AccountScope, arn: str) -> di
         return {key: missing for key in VERDICT_KEYS}
     assumptions = list(verdict.assumptions)
     if auth.scps is None:
-        assumptions.append("service control policies not evaluated (scan the organization with --aws-organization)")
+        assumptions.append("service control policies not evaluated (read from the management account: --aws-organization)")
     return {
         "admin_equivalent": verdict.admin,
         "admin_evidence": list(verdict.admin_statements[:20]),

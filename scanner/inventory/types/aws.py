@@ -154,8 +154,9 @@ IAM_ROLE = ResourceType(
              "conditions the evaluator could not judge (an Allow assumed to apply, a Deny not counted on) "
              "and whether SCPs were evaluated"),
         attr("reachable_by", "list",
-             "principals of the account that can act as this role (assume it, rewrite its trust, pass it to a "
-             "service, run code as it) and the outside accounts, services and identity providers its trust names"),
+             "principals of the account, admins aside, that can act as this role in one step (assume it, rewrite "
+             "its trust, pass it to a service, run code as it) and the outside accounts and identity providers "
+             "its trust names"),
         attr("attached_policies", "list", "ARNs of attached managed policies"),
         attr("inline_policies", "list", "names of inline policies"),
         attr("last_used_at", "timestamp", "last time the role was assumed", nullable=True),

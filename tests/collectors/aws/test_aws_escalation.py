@@ -44,7 +44,9 @@ USERS: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
     "full-star": ("admin", "", [allow("*")]),
     "iam-star": ("admin", "", [allow("iam:*")]),
     "notaction-deny-list": ("admin", "", [{"Effect": "Allow", "NotAction": ["s3:*", "ec2:*"], "Resource": "*"}]),
-    "power-user": ("escalate", "lambda:UpdateFunctionCode",
+    # PowerUser-style NotAction leaves sts:AssumeRole allowed: the account-trusting admin role is
+    # one step away (lambda:UpdateFunctionCode would be another).
+    "power-user": ("escalate", "sts:AssumeRole",
                    [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"}]),
     "create-policy-version": ("escalate", "iam:CreatePolicyVersion", [allow(["iam:CreatePolicyVersion", "iam:ListPolicies"])]),
     "attach-user-policy": ("escalate", "iam:AttachUserPolicy", [allow("iam:AttachUserPolicy")]),
