@@ -1,4 +1,5 @@
-"""Reading IAM policy documents: admin equivalence, privilege escalation, trust-policy analysis.
+"""Reading IAM policy documents one at a time: admin equivalence and trust-policy analysis.
+(Privilege escalation needs a principal's policies together: ``iam_eval``.)
 
 Pure functions over the JSON documents GetAccountAuthorizationDetails returns, so the rules
 are tested without any AWS. The analysis is deliberately conservative where it says "safe":
@@ -17,25 +18,6 @@ from typing import Any
 from urllib.parse import unquote
 
 ADMIN_MANAGED_POLICY_ARNS = frozenset({"arn:aws:iam::aws:policy/AdministratorAccess"})
-
-# Actions that let an identity raise its own privileges (Rhino Security Labs' list, IAM part).
-# iam:PassRole only counts when allowed on every resource.
-PRIVILEGE_ESCALATION_ACTIONS: tuple[str, ...] = (
-    "iam:AddUserToGroup",
-    "iam:AttachGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:AttachUserPolicy",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:CreatePolicyVersion",
-    "iam:PassRole",
-    "iam:PutGroupPolicy",
-    "iam:PutRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:SetDefaultPolicyVersion",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:UpdateLoginProfile",
-)
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 
@@ -118,13 +100,6 @@ def _on_all_resources(statement: Mapping[str, Any]) -> bool:
     return "*" in _as_list(statement.get("Resource")) or "NotResource" in statement
 
 
-def _statement_allows_action(statement: Mapping[str, Any], action: str) -> bool:
-    """The statement's Action (or NotAction) covers ``action``."""
-    if "NotAction" in statement:
-        return not any(_matches(p, action) for p in _as_list(statement.get("NotAction")))
-    return any(_matches(p, action) for p in _as_list(statement.get("Action")))
-
-
 def _covers_every_iam_action(statement: Mapping[str, Any]) -> bool:
     """Action ``*``/``iam:*`` (or a NotAction excluding no IAM action): whoever holds it can
     grant itself anything, so it is admin-equivalent."""
@@ -161,22 +136,6 @@ def grants_action_on_all(documents: Iterable[Any], action: str) -> bool:
                 elif any(_matches(p, action) for p in _as_list(statement.get("Action"))):
                     return True
     return False
-
-
-def privilege_escalation_actions(documents: Iterable[Any]) -> list[str]:
-    """Privilege-escalation actions allowed by the documents, sorted (PassRole only on '*').
-    ``NotAction`` statements allow every action they do not name."""
-    found: set[str] = set()
-    for document in documents:
-        for statement in statements(document):
-            if not _allows(statement):
-                continue
-            for action in PRIVILEGE_ESCALATION_ACTIONS:
-                if action == "iam:PassRole" and not _on_all_resources(statement):
-                    continue
-                if _statement_allows_action(statement, action):
-                    found.add(action)
-    return sorted(found)
 
 
 @dataclass(frozen=True)

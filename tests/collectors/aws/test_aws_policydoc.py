@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from scanner.collectors.aws import policydoc
+from scanner.collectors.aws import iam_eval, policydoc
 from scanner.collectors.aws.mapping import environment_from, management_events_from, parse_credential_report
 
 
@@ -33,23 +33,24 @@ def test_not_action_on_every_resource_is_seen() -> None:
     deny_list = doc({"Effect": "Allow", "NotAction": ["s3:*", "ec2:*"], "Resource": "*"})
     assert policydoc.grants_full_admin([deny_list])
     assert policydoc.grants_action_on_all([deny_list], "iam:*")
-    assert "iam:PassRole" in policydoc.privilege_escalation_actions([deny_list])
-    # PowerUser style (NotAction iam:*): not admin by itself, and no IAM escalation action.
+    assert "iam:PassRole" in iam_eval.policy_escalation_actions(deny_list, "111122223333")
+    # PowerUser style (NotAction iam:*): not admin by itself, no IAM escalation action, but the
+    # non-IAM methods (code of existing functions) remain.
     power_user = doc({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"})
     assert not policydoc.grants_full_admin([power_user])
     assert not policydoc.grants_action_on_all([power_user], "iam:*")
-    assert policydoc.privilege_escalation_actions([power_user]) == []
+    assert iam_eval.policy_escalation_actions(power_user, "111122223333") == ["glue:UpdateDevEndpoint", "lambda:UpdateFunctionCode"]
     scoped = doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "arn:aws:iam::1:user/me"})
     assert not policydoc.grants_full_admin([scoped])
-    assert "iam:CreateAccessKey" in policydoc.privilege_escalation_actions([scoped])
+    assert iam_eval.policy_escalation_actions(scoped, "111122223333") == []  # one named user only
 
 
 def test_privilege_escalation_actions_match_wildcards() -> None:
-    found = policydoc.privilege_escalation_actions([doc({"Effect": "Allow", "Action": "iam:Put*Policy", "Resource": "*"})])
+    found = iam_eval.policy_escalation_actions(doc({"Effect": "Allow", "Action": "iam:Put*Policy", "Resource": "*"}), "1")
     assert found == ["iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:PutUserPolicy"]
     scoped = doc({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/app"})
-    assert policydoc.privilege_escalation_actions([scoped]) == []
-    assert policydoc.privilege_escalation_actions([doc({"Effect": "Allow", "Action": "IAM:createpolicyversion", "Resource": "x"})]) == [
+    assert iam_eval.policy_escalation_actions(scoped, "1") == []
+    assert iam_eval.policy_escalation_actions(doc({"Effect": "Allow", "Action": "IAM:createpolicyversion", "Resource": "*"}), "1") == [
         "iam:CreatePolicyVersion"
     ]
 
