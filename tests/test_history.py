@@ -260,7 +260,7 @@ def test_concurrent_runs_of_one_scope_form_one_chain(tmp_path: Path) -> None:
 
 
 def test_concurrent_runs_on_postgresql_form_one_chain(postgres_url: str) -> None:
-    pytest.importorskip("psycopg", reason="psycopg not installed (pip install 'posture-audit[postgres]')")
+    require_module("psycopg", "pip install 'posture-audit[postgres]'")
     with HistoryStore(postgres_url) as store:  # a scope of its own in the shared database
         assert store.runs(scope="one-scope") == []
     assert_one_chain(chain_of_concurrent_runs(postgres_url), postgres_url)
