@@ -31,7 +31,7 @@ from scanner.collectors.base import CollectContext
 from scanner.config import Settings, build_settings, merge_flags, read_config_file
 from scanner.outputs.safe import one_line
 from scanner.errors import ConfigError, PostureError
-from scanner.findings import Severity
+from scanner.findings import Report, Severity
 from scanner.inventory.snapshot import Inventory, utc_now_iso
 from scanner.inventory.types import RESOURCE_TYPES
 from scanner.outputs import FORMATS
@@ -772,7 +772,30 @@ def _evaluate_and_report(settings: Settings, source: Inventory | CollectContext,
     for reason in result.verdict.incomplete:
         if not reason.startswith("source ") or " failed" not in reason:  # failed sources were just reported
             click.echo(f"posture: incomplete: {reason}", err=True)
-    raise click.exceptions.Exit(_exit_code(result.verdict, sink_failed or result.history_error is not None))
+    code = _exit_code(result.verdict, sink_failed or result.history_error is not None)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        _github_actions(shown, settings, code)
+    raise click.exceptions.Exit(code)
+
+
+def _github_actions(report: Report, settings: Settings, code: int) -> None:
+    """In a GitHub Actions job: the job summary (appended), annotations for new critical/high
+    failures, and one line saying why the job fails."""
+    from scanner.outputs import github_actions
+
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    explicit = any(spec.name == "markdown" and spec.path is not None and summary
+                   and spec.path.resolve() == Path(summary).resolve() for spec in settings.formats)
+    if summary and not explicit:
+        try:
+            github_actions.append_step_summary(report, Path(summary))
+        except OSError as exc:
+            click.echo(f"posture: warning: cannot append to GITHUB_STEP_SUMMARY ({exc.strerror or exc})", err=True)
+    for line in github_actions.workflow_annotations(report):
+        click.echo(line, err=True)
+    reason = github_actions.failure_line(code, report, settings.fail_on)
+    if reason:
+        click.echo(reason, err=True)
 
 
 def _scan_on_celery(values: dict[str, Any], settings: Settings, executor: str, timeout: int, quiet: bool) -> None:

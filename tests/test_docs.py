@@ -66,3 +66,10 @@ def test_every_docs_page_is_in_the_nav() -> None:
 def test_link_finder_sees_links_and_skips_code() -> None:
     text = "see [a](docs/a.md#x) and [b](https://example.com) [c](#local)\n```\n[d](nope.md)\n```\n[e]: docs/e.md\n"
     assert relative_links(text) == ["docs/a.md#x", "docs/e.md"]
+
+
+def test_no_install_line_names_the_unrelated_posture_distribution() -> None:
+    # `posture` on the package index is someone else's project; the distribution is posture-audit.
+    pages = [README, *sorted((ROOT / "docs").rglob("*.md"))]
+    wrong = [p.name for p in pages if re.search(r"pip install\s+['\"]?posture(\[|['\"\s]|$)", p.read_text(encoding="utf-8"), re.MULTILINE)]
+    assert not wrong, f"install lines naming `posture` instead of `posture-audit` in {wrong}"
