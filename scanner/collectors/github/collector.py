@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from scanner.collectors.base import (
     CallCounter,
@@ -54,6 +53,7 @@ from scanner.collectors.github.client import (
     graphql_url_for,
 )
 from scanner.errors import AuthError, CollectorError, ConfigError
+from scanner.http import Budget
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 
 T = TypeVar("T")
@@ -183,8 +183,10 @@ class GitHubCollector(Collector):
     ) -> None:
         super().__init__(settings, context)
         self.config = parse_settings(settings, context)
-        self._session_factory = session_factory or self._new_session
+        self._session_factory = session_factory or requests.Session
         self._sleep = sleep
+        # One budget per (API, credential): a token spent on one organization is spent on all.
+        self._budgets: dict[tuple[str, str], Budget] = {}
         self._token: str | None = None
         self._app_key: str | None = None
         self._load_credentials()
@@ -223,13 +225,11 @@ class GitHubCollector(Collector):
         assert self._token is not None
         return TokenCredential(self._token)
 
-    def _new_session(self) -> requests.Session:
-        session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(4, self.context.concurrency))
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.trust_env = True
-        return session
+    def _budget(self, credential: TokenCredential | AppInstallationCredential) -> Budget:
+        key = (self.config.url, credential.cache_label())
+        if key not in self._budgets:
+            self._budgets[key] = Budget(f"GitHub credential {credential.cache_label()}", sleep=self._sleep)
+        return self._budgets[key]
 
     # -- the interface -------------------------------------------------------------------------
 
@@ -257,8 +257,10 @@ class GitHubCollector(Collector):
                 session=session,
                 counter=run.counter,
                 cache=EtagCache(self.config.cache_dir) if self.config.cache_dir else None,
+                budget=self._budget(credential),
                 sleep=self._sleep,
                 on_wait=lambda message: self.context.progress.log(org, message),
+                pool_size=self.context.concurrency,
             )
             identity, viewer_login = self._identity(client, credential)
             resources = _OrgReader(self, client, run, viewer_login).read()
@@ -268,6 +270,14 @@ class GitHubCollector(Collector):
             state = "failed"
             run.errors.append(self._clean(self._explain(org, exc)))
             kind = exc.kind
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # An answer in a shape nothing above expected: this organization fails, the others
+            # (and the other platforms) go on.
+            resources = []
+            state = "failed"
+            run.errors.append(f"GitHub organization {org}: GitHub answered in an unexpected shape "
+                              f"({type(exc).__name__}: {str(exc)[:80]}); re-run, and report it if it persists")
+            kind = "api"
         except ConfigError:
             raise
         else:
@@ -367,18 +377,37 @@ class _OrgReader:
             self.run.errors.append(f"GitHub organization {self.org}: could not read {what}: {exc}")
             return Unknown(f"could not be read: {exc}")
 
+    def well_formed(self, items: Any, what: str, *keys: str) -> list[dict[str, Any]]:
+        """The items of a list answer that carry every ``keys`` as a non-empty string. One malformed
+        item costs that item only (a source error, the source partial), never the organization."""
+        kept: list[dict[str, Any]] = []
+        dropped = 0
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and all(isinstance(item.get(k), str) and item.get(k) for k in keys):
+                kept.append(item)
+            else:
+                dropped += 1
+        if dropped:
+            self.run.errors.append(
+                f"GitHub organization {self.org}: {dropped} item(s) of the {what} list without "
+                f"{' or '.join(keys)} were left out (malformed answer)"
+            )
+        return kept
+
     # -- the org ----------------------------------------------------------------------------
 
     def read(self) -> list[Resource]:
         client, org = self.client, self.org
         self.progress.task(org, f"GitHub {org}: organization settings")
         org_json = client.get_json("/orgs/{org}", org=org)
-        owners = client.paginate("/orgs/{org}/members", {"role": "admin"}, org=org)
-        members = client.paginate("/orgs/{org}/members", org=org)
+        owners = self.well_formed(client.paginate("/orgs/{org}/members", {"role": "admin"}, org=org), "owners", "login")
+        members = self.well_formed(client.paginate("/orgs/{org}/members", org=org), "members", "login")
         outside = self.optional(
             "outside collaborators",
             mapping.NEEDS_OWNER,
-            lambda: client.paginate("/orgs/{org}/outside_collaborators", org=org),
+            lambda: self.well_formed(
+                client.paginate("/orgs/{org}/outside_collaborators", org=org), "outside collaborators", "login"
+            ),
         )
         outside_list = [] if isinstance(outside, Unknown) else outside
 
@@ -461,6 +490,9 @@ class _OrgReader:
             repositories_count=len(repos),
         )
         organization = mapping.map_organization(raw)
+        if isinstance(outside, Unknown):
+            # The list could not be read: its size is unknown, not zero.
+            organization = organization.with_attributes(outside_collaborators_count=outside)
         if organization.attributes.get("two_factor_requirement_enabled") == Unknown(mapping.NEEDS_OWNER):
             self.run.missing[mapping.NEEDS_OWNER].add("organization security settings (2FA requirement, base permission)")
         access = mapping.repository_access(
@@ -468,7 +500,16 @@ class _OrgReader:
         )
         members_resources = mapping.map_members(raw, access, now)
         critical = self.collector.config.critical_topics
-        repositories = [mapping.map_repository(r, critical, now) for r in repo_raws]
+        repositories = []
+        for repo_raw in repo_raws:
+            try:
+                repositories.append(mapping.map_repository(repo_raw, critical, now))
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                # One repository GitHub described in an unexpected shape is left out, loudly.
+                self.run.errors.append(
+                    f"GitHub organization {org}: repository {repo_raw.rest.get('name')} left out: malformed "
+                    f"answer ({type(exc).__name__}: {str(exc)[:80]})"
+                )
         return [organization, *members_resources, *repositories]
 
     def _team_access(self, repos: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
@@ -478,12 +519,18 @@ class _OrgReader:
         them; these GETs are ETag-cached, where the equivalent GraphQL would not be."""
         client, org = self.client, self.org
         scanned = {str(r.get("full_name")) for r in repos}
-        teams = client.paginate("/orgs/{org}/teams", org=org)
-        slugs = sorted({str(t["slug"]) for t in teams if isinstance(t, dict) and t.get("slug")})
+        teams = self.well_formed(client.paginate("/orgs/{org}/teams", org=org), "teams", "slug")
+        slugs = sorted({str(t["slug"]) for t in teams})
 
         def read_team(slug: str) -> tuple[list[Any], list[Any]]:
-            members = client.paginate("/orgs/{org}/teams/{team_slug}/members", org=org, team_slug=slug)
-            team_repos = client.paginate("/orgs/{org}/teams/{team_slug}/repos", org=org, team_slug=slug)
+            members = self.well_formed(
+                client.paginate("/orgs/{org}/teams/{team_slug}/members", org=org, team_slug=slug),
+                f"team {slug} members", "login",
+            )
+            team_repos = self.well_formed(
+                client.paginate("/orgs/{org}/teams/{team_slug}/repos", org=org, team_slug=slug),
+                f"team {slug} repositories", "full_name",
+            )
             return members, team_repos
 
         access: dict[str, dict[str, str]] = {}
@@ -504,18 +551,20 @@ class _OrgReader:
 
     def _two_factor_disabled(self) -> set[str]:
         client, org = self.client, self.org
-        disabled = {m["login"] for m in client.paginate("/orgs/{org}/members", {"filter": "2fa_disabled"}, org=org)}
-        disabled |= {
-            c["login"]
-            for c in client.paginate("/orgs/{org}/outside_collaborators", {"filter": "2fa_disabled"}, org=org)
-        }
-        return disabled
+        members = client.paginate("/orgs/{org}/members", {"filter": "2fa_disabled"}, org=org)
+        outside = client.paginate("/orgs/{org}/outside_collaborators", {"filter": "2fa_disabled"}, org=org)
+        return {m["login"] for m in self.well_formed([*members, *outside], "members without 2FA", "login")}
 
     def _saml(self) -> mapping.SamlInfo | Unknown:
         name_ids: dict[str, str] = {}
         emails: dict[str, str] = {}
         cursor: str | None = None
+        seen_cursors: set[str | None] = set()
         while True:
+            if cursor in seen_cursors:
+                # A cursor GitHub already answered: the next request would repeat forever.
+                raise GitHubApiError("SAML identities: GitHub's pagination did not advance (a cursor came back twice)")
+            seen_cursors.add(cursor)
             result = self.client.graphql(queries.SAML_IDENTITIES_QUERY, {"org": self.org, "cursor": cursor})
             organization = result.data.get("organization") or {}
             provider = organization.get("samlIdentityProvider")
@@ -546,7 +595,9 @@ class _OrgReader:
 
     def _repositories(self) -> list[dict[str, Any]]:
         config = self.collector.config
-        repos = self.client.paginate("/orgs/{org}/repos", {"type": "all"}, org=self.org)
+        repos = self.well_formed(
+            self.client.paginate("/orgs/{org}/repos", {"type": "all"}, org=self.org), "repositories", "name", "full_name"
+        )
         selected = []
         for repo in repos:
             if config.skip_archived and repo.get("archived"):
@@ -735,16 +786,37 @@ class _OrgReader:
             return Unknown(mapping.NEEDS_PUSH)
         pairs = _pairs(connection)
         page = connection.get("pageInfo") or {}
+        seen_cursors: set[Any] = set()
         while page.get("hasNextPage"):
-            result = self.client.graphql(
-                queries.COLLABORATORS_PAGE_QUERY,
-                {"owner": self.org, "name": name, "affiliation": affiliation, "cursor": page.get("endCursor")},
-            )
-            repository = (result.data.get("organization") or {}).get("repository") or {}
-            connection = repository.get("collaborators") or {}
+            cursor = page.get("endCursor")
+            if not isinstance(cursor, str) or cursor in seen_cursors:
+                return self._unreadable_collaborators(name, "GitHub's pagination did not advance")
+            seen_cursors.add(cursor)
+            try:
+                result = self.client.graphql(
+                    queries.COLLABORATORS_PAGE_QUERY,
+                    {"owner": self.org, "name": name, "affiliation": affiliation, "cursor": cursor},
+                )
+            except (GitHubApiError, GitHubNotAllowed) as exc:
+                return self._unreadable_collaborators(name, str(exc))
+            repository = (result.data.get("organization") or {}).get("repository")
+            connection = repository.get("collaborators") if isinstance(repository, dict) else None
+            if not isinstance(connection, dict):
+                # A follow-up page that answers null (with errors) leaves the list short: the
+                # list is unknown, never the part read so far.
+                errors = result.errors_under("organization", "repository") or list(result.errors)
+                message = str(errors[0].get("message", "no answer")) if errors else "no answer"
+                return self._unreadable_collaborators(name, message)
             pairs.extend(_pairs(connection))
             page = connection.get("pageInfo") or {}
         return pairs
+
+    def _unreadable_collaborators(self, name: str, message: str) -> Unknown:
+        self.run.errors.append(
+            f"GitHub organization {self.org}: repository {name}: could not read all repository collaborators: "
+            f"{message}"[:300]
+        )
+        return Unknown(f"could not be read: {message}"[:200])
 
 
 FOLLOW_UP_BATCH = 10  # next pages per follow-up query (each up to 100 nodes)

@@ -66,6 +66,8 @@ Fault injection (``pattern`` is an fnmatch glob on the path, e.g. ``"/repos/*/ho
     gh.inject_secondary_rate_limit("*", times=1, retry_after=2)   # 403 + Retry-After
     gh.inject_primary_rate_limit("*", times=1, reset_in=2)        # 403 + X-RateLimit-Remaining: 0 + Reset
     gh.inject_latency(50)                                   # ms per matching request (also latency_ms=)
+    gh.inject_body("/orgs/*/members", [{"id": 1}])          # any JSON (+ status=, headers={"Link": ...})
+    gh.inject_body("/graphql", {...}, operation="CollaboratorsPage")  # only that GraphQL operation
     gh.set_rate_limit(OWNER_TOKEN, remaining=0)             # real budget exhaustion
     gh.clear_injections(); gh.reset_requests()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
@@ -56,7 +57,7 @@ class Injection:
     """A fault (or latency) applied to requests whose path matches ``pattern`` (fnmatch)."""
 
     pattern: str
-    kind: Literal["status", "secondary_rate_limit", "primary_rate_limit", "latency"]
+    kind: Literal["status", "secondary_rate_limit", "primary_rate_limit", "latency", "body"]
     status: int = 500
     times: int | None = 1  # None = every matching request
     method: str | None = None
@@ -64,10 +65,17 @@ class Injection:
     reset_in: int = 1
     latency_ms: int = 0
     hits: int = 0
+    body: Any = None  # kind "body": the JSON answered instead of the real one
+    headers: dict[str, str] = field(default_factory=dict)
+    operation: str | None = None  # only GraphQL requests whose document names this operation
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, request_body: Any = None) -> bool:
         if self.method and self.method != method:
             return False
+        if self.operation is not None:
+            query = str(request_body.get("query", "")) if isinstance(request_body, dict) else ""
+            if not re.search(rf"\b(query|mutation)\s+{re.escape(self.operation)}\b", query):
+                return False
         if self.times is not None and self.hits >= self.times:
             return False
         return fnmatch.fnmatchcase(path, self.pattern)
@@ -221,6 +229,23 @@ class FakeGitHub:
         """403 "API rate limit exceeded" with ``X-RateLimit-Remaining: 0`` and a reset ``reset_in`` s ahead."""
         return self._add(Injection(pattern, "primary_rate_limit", status=403, times=times, reset_in=reset_in))
 
+    def inject_body(
+        self,
+        pattern: str,
+        body: Any,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        times: int | None = 1,
+        method: str | None = None,
+        operation: str | None = None,
+    ) -> Injection:
+        """Answer matching requests with ``body`` (and ``headers``): malformed items, a GraphQL page
+        that answers ``null`` with errors, a cursor that never advances, a ``Link`` to another host.
+        ``operation`` limits a ``/graphql`` injection to documents naming that operation."""
+        return self._add(Injection(pattern, "body", status=status, times=times, method=method,
+                                   body=body, headers=dict(headers or {}), operation=operation))
+
     def inject_latency(self, latency_ms: int, pattern: str = "*", *, times: int | None = None) -> Injection:
         """Delay matching requests by ``latency_ms`` (on top of the server-wide ``latency_ms``)."""
         return self._add(Injection(pattern, "latency", latency_ms=latency_ms, times=times))
@@ -296,7 +321,7 @@ class FakeGitHub:
         injected: Injection | None = None
         with self._lock:
             for injection in self.injections:
-                if injection.matches(method, path):
+                if injection.matches(method, path, body):
                     injection.hits += 1
                     if injection.kind == "latency":
                         delay += injection.latency_ms
@@ -482,6 +507,8 @@ class FakeGitHub:
         return rest.Response(403, body, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
 
     def _injected_response(self, injection: Injection, bucket_key: tuple[str, str]) -> rest.Response:
+        if injection.kind == "body":
+            return rest.Response(injection.status, injection.body, dict(injection.headers))
         if injection.kind == "secondary_rate_limit":
             body = {
                 "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
