@@ -20,6 +20,18 @@ Use::
     response = http.request("GET", url, route="GET /orgs/{org}", headers={...}, params={...})
     next_url = http.same_origin(link)                       # refuses a next-page link to another host
 
+Microsoft Graph (``scanner/collectors/azure/client.py``) would use it the same way::
+
+    http = Transport("https://graph.microsoft.com", secrets=(access_token,), counter=counter,
+                     budget=Budget(f"Graph tenant {tenant_id}", patience=300),
+                     signals=RetryAfterSignals(statuses=frozenset({429})))
+    url = "https://graph.microsoft.com/v1.0/users?$top=999"
+    while url:
+        page = http.request("GET", url, route="GET /users", headers={"Authorization": f"Bearer {token}"}).json()
+        url = page.get("@odata.nextLink") and http.same_origin(page["@odata.nextLink"])
+
+Splunk HEC (``scanner/sinks/splunk_hec.py``) posts batches with ``idempotent=True``.
+
 What the transport guarantees:
 
 * **Origin guard.** Every URL must have the base URL's scheme, host and port, checked before a
@@ -316,6 +328,9 @@ class _Retry(Retry):
     """urllib3's Retry, with the sleep injectable (tests, progress messages). ``new`` carries the
     extra attributes over to the copy urllib3 makes after each attempt."""
 
+    # 429 is a rate-limit refusal: the Budget waits it out (shared, bounded by patience), not
+    # urllib3 on its own; a 503's Retry-After is a transient outage's and stays here.
+    RETRY_AFTER_STATUS_CODES = frozenset({503})
     sleeper: Callable[[float], None] = staticmethod(time.sleep)  # type: ignore[assignment]
     on_sleep: Callable[[float], None] | None = None
 
@@ -384,6 +399,7 @@ class Transport:
         self.counter: Counter = counter if counter is not None else _Tally()
         self.budget = budget if budget is not None else Budget(self.label)
         self.signals: RateSignals = signals if signals is not None else RetryAfterSignals()
+        self.sent = 0  # requests on the wire, retries included
         self.timeout = timeout
         self.verify = verify
         self.retries = retries
@@ -455,7 +471,9 @@ class Transport:
             try:
                 response = self._send(method, url, headers, params, json, data, safe_post)
             except requests.RequestException as exc:
-                self.counter.add(route, self.retries + 1 if _retried(exc) else 1)
+                tries = self.retries + 1 if _retried(exc) else 1
+                self.counter.add(route, tries)
+                self.sent += tries
                 raise TransportError(
                     f"cannot reach {self.label} ({_reason(exc)}) for {route}"
                     + (f" after {self.retries + 1} attempts" if _retried(exc) else "")
@@ -463,6 +481,7 @@ class Transport:
             finally:
                 pacer.release(route, time.monotonic() - started)
             attempts = _attempts(response)
+            self.sent += attempts
             if response.status_code == 304 and allow_not_modified:
                 self.counter.add(f"{route} (304)", 1)
                 if attempts > 1:
