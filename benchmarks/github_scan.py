@@ -8,8 +8,14 @@ wall time, peak memory and the share of 304s on the re-scan, against the issue's
 <= 4 requests per repository, <= 90 s for the full audit, >= 90% 304s on the re-scan.
 The fake runs in its own process so its CPU and memory are not billed to the collector.
 
+GitHub's secondary limits are modelled by the fake (``--no-secondary-limits`` turns them off): at
+most 100 requests in flight, 900 points a minute per REST endpoint and 2,000 for GraphQL, at most
+90 s of request time per minute. The run must get 0 refusals and stay within 1.15x of the floor
+those limits put under it (printed). The re-scan is modelled as a later run: the fake's windows are
+cleared between the two.
+
     python benchmarks/github_scan.py [--repos N] [--members N] [--teams N] [--latency-ms MS]
-                                     [--concurrency N] [--tracemalloc]
+                                     [--concurrency N] [--tracemalloc] [--no-secondary-limits]
 
 Exit status: 0 when every target is met, 1 otherwise.
 """
@@ -35,13 +41,15 @@ if str(ROOT) not in sys.path:
 TARGET_REQUESTS_PER_REPO = 4.0
 TARGET_SECONDS = 90.0
 TARGET_304_SHARE = 0.90
+TARGET_FLOOR_RATIO = 1.15
 
 
-def _serve(conn: Connection, repos: int, members: int, teams: int, latency_ms: int) -> None:
+def _serve(conn: Connection, repos: int, members: int, teams: int, latency_ms: int, secondary: bool) -> None:
     """Child process: run the fake and answer "stats" / "reset" / "stop" over ``conn``."""
-    from tests.fakes.github import FakeGitHub, large_world
+    from tests.fakes.github import FakeGitHub, SecondaryLimits, large_world
 
-    with FakeGitHub(large_world(repos, members, teams), latency_ms=latency_ms) as fake:
+    limits = SecondaryLimits() if secondary else None
+    with FakeGitHub(large_world(repos, members, teams), latency_ms=latency_ms, secondary_limits=limits) as fake:
         conn.send(fake.url)
         while True:
             command = conn.recv()
@@ -52,9 +60,11 @@ def _serve(conn: Connection, repos: int, members: int, teams: int, latency_ms: i
                 writes = [f"{r.method} {r.path}" for r in fake.writes()] + [
                     f"mutation {r.path}" for r in fake.graphql_mutations()
                 ]
-                conn.send({"by_endpoint": by_endpoint, "statuses": statuses, "not_modified": not_modified, "writes": writes})
+                conn.send({"by_endpoint": by_endpoint, "statuses": statuses, "not_modified": not_modified,
+                           "writes": writes, "refusals": Counter(fake.secondary_refusals)})
             elif command == "reset":
                 fake.reset_requests()
+                fake.reset_secondary_windows()
                 conn.send("ok")
             else:
                 conn.send("bye")
@@ -90,18 +100,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--tracemalloc", action="store_true", help="also measure the Python heap peak (slower)")
+    parser.add_argument("--no-secondary-limits", dest="secondary", action="store_false",
+                        help="do not model GitHub's secondary rate limits in the fake")
     args = parser.parse_args(argv)
 
     from tests.fakes.github import OWNER_TOKEN
 
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
-    server = ctx.Process(target=_serve, args=(child, args.repos, args.members, args.teams, args.latency_ms), daemon=True)
+    server = ctx.Process(target=_serve, args=(child, args.repos, args.members, args.teams, args.latency_ms, args.secondary),
+                         daemon=True)
     server.start()
     url = parent.recv()
     print(
         f"fake GitHub at {url}: org bigcorp, {args.repos} repos, {args.members} members, {args.teams} teams, "
-        f"{args.latency_ms} ms latency; collector concurrency {args.concurrency}"
+        f"{args.latency_ms} ms latency; collector concurrency {args.concurrency}; "
+        f"secondary limits {'modelled' if args.secondary else 'off'}"
     )
     ok = True
     try:
@@ -152,6 +166,15 @@ def main(argv: list[str] | None = None) -> int:
         for r in long_repos
     )
 
+    # The floor GitHub's secondary limits put under the cold scan: the busiest REST endpoint at 900
+    # a minute, GraphQL at 2,000 a minute, and every request's time within 90 s a minute.
+    rest_counts = [n for key, n in cold_stats["by_endpoint"].items() if not key.endswith("/graphql")]
+    graphql_count = sum(n for key, n in cold_stats["by_endpoint"].items() if key.endswith("/graphql"))
+    cold_total_requests = sum(cold_stats["by_endpoint"].values())
+    floor = max(max(rest_counts, default=0) / 900 * 60, graphql_count / 2000 * 60,
+                cold_total_requests * args.latency_ms / 1000 / 90 * 60)
+    refusals = cold_stats["refusals"] + warm_stats["refusals"]
+
     def verdict(passed: bool) -> str:
         return "ok " if passed else "MISS"
 
@@ -164,6 +187,13 @@ def main(argv: list[str] | None = None) -> int:
         (all(s.status == "ok" for s in (*cold.sources, *warm.sources)), "sources ok on both runs"),
         (paged_complete, f"{len(long_repos)} repositories beyond one GraphQL page read in full (60 keys, 30 environments)"),
     ]
+    if args.secondary:
+        checks += [
+            (not refusals, f"secondary-limit refusals: {sum(refusals.values())}  (target 0){' ' + str(dict(refusals)) if refusals else ''}"),
+            (cold_seconds <= TARGET_FLOOR_RATIO * floor or cold_seconds <= 5,
+             f"cold wall time / secondary-limit floor ({floor:.1f} s): {cold_seconds / max(floor, 1e-9):.2f}x  "
+             f"(target <= {TARGET_FLOOR_RATIO:g}x)"),
+        ]
     for passed, line in checks:
         ok = ok and passed
         print(f"  [{verdict(passed)}] {line}")

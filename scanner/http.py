@@ -192,11 +192,11 @@ class NoPacing:
 
 @dataclass(frozen=True)
 class RouteLimit:
-    """At most ``per_minute`` requests a minute on routes starting with ``prefix`` (a
+    """At most ``per_window`` requests per pacer window on routes starting with ``prefix`` (a
     ``"POST /graphql"``-style route; ``""`` matches every route, each route counted on its own)."""
 
     prefix: str
-    per_minute: float
+    per_window: float
 
 
 class RoutePacer:
@@ -205,7 +205,9 @@ class RoutePacer:
     GitHub's secondary limits (docs.github.com, "Rate limits for the REST API"): at most 100
     concurrent requests, 900 points a minute per REST endpoint (2,000 for GraphQL), at most 90 s
     of request time per 60 s of real time. Buckets start full at ``burst`` requests, so short
-    scans are not slowed at all; a long one settles at the rate."""
+    scans are not slowed at all; a long one settles at the rate. Any ``window`` (seconds) then
+    holds at most ``burst + per_window`` requests of a route: choose ``per_window`` so that sum
+    stays under the API's limit."""
 
     def __init__(
         self,
@@ -214,24 +216,26 @@ class RoutePacer:
         max_concurrent: int = 100,
         request_seconds_per_minute: float | None = None,
         burst: float = 60.0,
+        window: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.limits = sorted(limits, key=lambda limit: -len(limit.prefix))
         self.burst = burst
+        self.window = window
         self.request_seconds_per_minute = request_seconds_per_minute
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._buckets: dict[str, tuple[float, float]] = {}  # route -> (tokens, last refill)
-        self._spent: deque[tuple[float, float]] = deque()  # (finished at, seconds) of the last minute
+        self._spent: deque[tuple[float, float]] = deque()  # (finished at, seconds) of the last window
         self.waited = 0.0
 
     def _rate(self, route: str) -> float | None:
         for limit in self.limits:
             if route.startswith(limit.prefix):
-                return limit.per_minute / 60.0
+                return limit.per_window / self.window
         return None
 
     def acquire(self, route: str) -> None:
@@ -253,11 +257,11 @@ class RoutePacer:
         with self._lock:
             delay = 0.0
             if self.request_seconds_per_minute is not None:
-                while self._spent and self._spent[0][0] <= now - 60.0:
+                while self._spent and self._spent[0][0] <= now - self.window:
                     self._spent.popleft()
                 used = sum(seconds for _, seconds in self._spent)
                 if used >= self.request_seconds_per_minute and self._spent:
-                    delay = max(delay, self._spent[0][0] + 60.0 - now)
+                    delay = max(delay, self._spent[0][0] + self.window - now)
             rate = self._rate(route)
             if rate is not None:
                 tokens, last = self._buckets.get(route, (self.burst, now))
@@ -500,7 +504,7 @@ class Transport:
                 delay = self.signals.exhausted_delay(response, now)
                 if delay is not None and delay > 0:
                     if delay > self.budget.patience:
-                        self._spend(route, delay, now)
+                        self._spend(route, delay, delay, now)
                     else:
                         self.budget.pause(delay)
                         self._on_wait(f"rate limit used up; waiting {delay:.0f} s for the reset")
@@ -510,16 +514,16 @@ class Transport:
                 return response
             waited += delay
             if waited > self.budget.patience:
-                self._spend(route, delay, now)
+                self._spend(route, delay, waited, now)
             self.budget.pause(delay)
             self._on_wait(f"rate limited on {route}; waiting {delay:.0f} s")
 
-    def _spend(self, route: str, delay: float, now: float) -> None:
+    def _spend(self, route: str, delay: float, waited: float, now: float) -> None:
         until = time.strftime("%H:%M UTC", time.gmtime(now + delay))
         self.budget.stop(
-            f"rate limit of {self.budget.name} spent on {route} until about {until} ({delay / 60:.0f} min, more "
-            f"than the {self.budget.patience / 60:.0f} min allowed); stopped sending requests with this "
-            "credential: re-run after the reset (or with a cache)"
+            f"rate limit of {self.budget.name} spent on {route} until about {until} (waiting would take "
+            f"{waited / 60:.0f} min in all, more than the {self.budget.patience / 60:.0f} min allowed); stopped "
+            "sending requests with this credential: re-run after the reset (or with a cache)"
         )
         raise RateLimitSpent(self.budget.stopped or "rate limit spent")
 

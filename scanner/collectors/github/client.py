@@ -35,7 +35,15 @@ import requests
 from scanner.collectors.base import CallCounter, redact
 from scanner.collectors.github.cache import EtagCache
 from scanner.errors import ApiError, AuthError, PermissionDenied
-from scanner.http import Budget, RateSignals, Transport, TransportError, parse_retry_after
+from scanner.http import (
+    Budget,
+    RateSignals,
+    RouteLimit,
+    RoutePacer,
+    Transport,
+    TransportError,
+    parse_retry_after,
+)
 
 DEFAULT_REST_URL = "https://api.github.com"
 USER_AGENT = "posture-audit (read-only security posture scanner)"
@@ -124,6 +132,40 @@ class GitHubSignals:
 
 
 GITHUB_SIGNALS: RateSignals = GitHubSignals()
+
+
+@dataclass(frozen=True)
+class SecondaryLimits:
+    """GitHub's secondary rate limits per credential (docs.github.com, "Rate limits for the REST
+    API"/"for the GraphQL API"): requests in flight, points per minute per REST endpoint (a GET is
+    one point) and for GraphQL, seconds of request time per minute. ``window`` scales the minute
+    (tests shrink it together with the limits)."""
+
+    max_concurrent: int = 100
+    rest_points: int = 900
+    graphql_points: int = 2000
+    request_seconds: float = 90.0
+    window: float = 60.0
+    burst: int = 60  # requests a route sends at once before the pace applies
+
+
+GITHUB_SECONDARY_LIMITS = SecondaryLimits()
+
+
+def github_pacer(limits: SecondaryLimits = GITHUB_SECONDARY_LIMITS) -> RoutePacer:
+    """Pace one credential's requests under GitHub's secondary limits, with a margin for the
+    difference between when we count a request and when GitHub does (network, in-flight ones)."""
+    margin = 0.04
+    return RoutePacer(
+        [
+            RouteLimit("POST /graphql", limits.graphql_points * (1 - margin) - limits.burst),
+            RouteLimit("", limits.rest_points * (1 - margin) - limits.burst),  # each REST endpoint alone
+        ],
+        max_concurrent=limits.max_concurrent,
+        request_seconds_per_minute=limits.request_seconds * (1 - 2 * margin),
+        burst=limits.burst,
+        window=limits.window,
+    )
 
 
 class GitHubClient:

@@ -48,8 +48,11 @@ from scanner.collectors.github.client import (
     GitHubApiError,
     GitHubAuthError,
     GitHubClient,
+    GITHUB_SECONDARY_LIMITS,
     GitHubNotAllowed,
     GraphQLResult,
+    SecondaryLimits,
+    github_pacer,
     graphql_url_for,
 )
 from scanner.errors import AuthError, CollectorError, ConfigError
@@ -180,6 +183,7 @@ class GitHubCollector(Collector):
         *,
         session_factory: Callable[[], requests.Session] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        secondary_limits: SecondaryLimits = GITHUB_SECONDARY_LIMITS,
     ) -> None:
         super().__init__(settings, context)
         self.config = parse_settings(settings, context)
@@ -187,6 +191,7 @@ class GitHubCollector(Collector):
         self._sleep = sleep
         # One budget per (API, credential): a token spent on one organization is spent on all.
         self._budgets: dict[tuple[str, str], Budget] = {}
+        self._secondary_limits = secondary_limits
         self._token: str | None = None
         self._app_key: str | None = None
         self._load_credentials()
@@ -228,7 +233,12 @@ class GitHubCollector(Collector):
     def _budget(self, credential: TokenCredential | AppInstallationCredential) -> Budget:
         key = (self.config.url, credential.cache_label())
         if key not in self._budgets:
-            self._budgets[key] = Budget(f"GitHub credential {credential.cache_label()}", sleep=self._sleep)
+            # Paced per route under GitHub's secondary limits: being refused costs a minute's
+            # wait and, repeated, the integration's access.
+            self._budgets[key] = Budget(
+                f"GitHub credential {credential.cache_label()}", sleep=self._sleep,
+                pacer=github_pacer(self._secondary_limits),
+            )
         return self._budgets[key]
 
     # -- the interface -------------------------------------------------------------------------

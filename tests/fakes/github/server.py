@@ -16,7 +16,7 @@ import re
 import secrets
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -97,6 +97,29 @@ class _Bucket:
             self.reset = int(time.time()) + 3600
 
 
+@dataclass(frozen=True)
+class SecondaryLimits:
+    """GitHub's secondary rate limits (docs.github.com, "Rate limits for the REST API" and "for the
+    GraphQL API"), per token: at most ``max_concurrent`` requests in flight, ``rest_points`` per
+    minute per REST endpoint (a GET is one point) and ``graphql_points`` per minute for GraphQL (a
+    query is one point), at most ``request_seconds`` of request time per ``window`` seconds of
+    real time. A request over any of them is refused with 403 "secondary rate limit" and
+    ``Retry-After: 60``, and counted in ``FakeGitHub.secondary_refusals``."""
+
+    max_concurrent: int = 100
+    rest_points: int = 900
+    graphql_points: int = 2000
+    request_seconds: float = 90.0
+    window: float = 60.0
+
+
+@dataclass
+class _SecondaryState:
+    in_flight: int = 0
+    points: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))  # endpoint -> times
+    spent: deque[tuple[float, float]] = field(default_factory=deque)  # (finished at, seconds)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as clients pool connections to github.com
     disable_nagle_algorithm = True  # headers and body go in two writes: avoid 40 ms delayed-ACK stalls
@@ -141,6 +164,7 @@ class FakeGitHub:
         validate: bool = False,
         latency_ms: int = 0,
         installation_token_ttl: int = 3600,
+        secondary_limits: SecondaryLimits | None = None,
     ) -> None:
         from tests.fakes.github.fixtures import default_world
 
@@ -164,6 +188,48 @@ class FakeGitHub:
         self._graphql: Any = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.secondary_limits = secondary_limits
+        self.secondary_refusals: Counter[str] = Counter()  # reason -> refusals
+        self._secondary: dict[str, _SecondaryState] = defaultdict(_SecondaryState)
+
+    def reset_secondary_windows(self) -> None:
+        """Forget the secondary-limit windows, as if the next scan ran minutes later."""
+        with self._lock:
+            self._secondary.clear()
+            self.secondary_refusals.clear()
+
+    def _secondary_admit(self, who: str, endpoint: str, now: float) -> str | None:
+        """Take a slot and a point for ``who`` on ``endpoint``, or say which limit refuses it."""
+        limits = self.secondary_limits
+        assert limits is not None
+        with self._lock:
+            state = self._secondary[who]
+            horizon = now - limits.window
+            while state.spent and state.spent[0][0] <= horizon:
+                state.spent.popleft()
+            times = state.points[endpoint]
+            while times and times[0] <= horizon:
+                times.popleft()
+            allowed = limits.graphql_points if endpoint == "POST /graphql" else limits.rest_points
+            if state.in_flight >= limits.max_concurrent:
+                reason = "concurrent requests"
+            elif len(times) >= allowed:
+                reason = f"points per minute on {endpoint}"
+            elif sum(seconds for _, seconds in state.spent) >= limits.request_seconds:
+                reason = "request time per minute"
+            else:
+                state.in_flight += 1
+                times.append(now)
+                return None
+            self.secondary_refusals[reason] += 1
+            return reason
+
+    def _secondary_done(self, who: str, started: float) -> None:
+        with self._lock:
+            state = self._secondary[who]
+            state.in_flight -= 1
+            now = time.monotonic()
+            state.spent.append((now, now - started))
 
     # ------------------------------------------------------------ lifecycle
 
@@ -317,6 +383,41 @@ class FakeGitHub:
         routed = None if is_graphql else rest.match(method, path)
         endpoint = "/graphql" if is_graphql else (routed[0] if routed else "?")
 
+        admitted_as: str | None = None
+        if self.secondary_limits is not None:
+            who = self._authenticate(http.headers.get("Authorization"))[0] or f"ip:{http.client_address[0]}"
+            refusal = self._secondary_admit(who, f"{method} {endpoint}", started)
+            if refusal is not None:
+                self._refuse_secondary(http, method, raw_path, endpoint, query_lists, headers, body)
+                return
+            admitted_as = who
+        try:
+            self._respond(http, method, started, raw_path, path, prefix, query, query_lists, headers, body,
+                          is_graphql, routed, endpoint)
+        finally:
+            if admitted_as is not None:
+                self._secondary_done(admitted_as, started)
+
+    def _refuse_secondary(self, http: _Handler, method: str, raw_path: str, endpoint: str,
+                          query_lists: dict[str, list[str]], headers: dict[str, str], body: Any) -> None:
+        payload = json.dumps({
+            "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            "status": "403",
+        }).encode()
+        with self._lock:
+            self.requests.append(RecordedRequest(method=method, path=raw_path, endpoint=endpoint, query=query_lists,
+                                                 headers=headers, status=403, body=body if method != "GET" else None))
+        http.send_response(403)
+        for name, value in (("Content-Type", "application/json; charset=utf-8"), ("Retry-After", "60"),
+                            ("Content-Length", str(len(payload)))):
+            http.send_header(name, value)
+        http.end_headers()
+        http.wfile.write(payload)
+
+    def _respond(self, http: _Handler, method: str, started: float, raw_path: str, path: str, prefix: str,
+                 query: dict[str, str], query_lists: dict[str, list[str]], headers: dict[str, str], body: Any,
+                 is_graphql: bool, routed: Any, endpoint: str) -> None:
         delay = self.latency_ms
         injected: Injection | None = None
         with self._lock:
