@@ -230,6 +230,8 @@ class RoutePacer:
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._buckets: dict[str, tuple[float, float]] = {}  # route -> (tokens, last refill)
         self._spent: deque[tuple[float, float]] = deque()  # (finished at, seconds) of the last window
+        self._in_flight = 0
+        self._typical = 0.0  # moving average of a request's seconds, to cost those in flight
         self.waited = 0.0
 
     def _rate(self, route: str) -> float | None:
@@ -259,9 +261,14 @@ class RoutePacer:
             if self.request_seconds_per_minute is not None:
                 while self._spent and self._spent[0][0] <= now - self.window:
                     self._spent.popleft()
-                used = sum(seconds for _, seconds in self._spent)
-                if used >= self.request_seconds_per_minute and self._spent:
-                    delay = max(delay, self._spent[0][0] + self.window - now)
+                # Requests in flight will land in the API's window too: count them at the typical cost.
+                # (Both terms drain, so a wait always ends: entries leave the window, requests finish.)
+                used = sum(seconds for _, seconds in self._spent) + self._in_flight * self._typical
+                if used >= self.request_seconds_per_minute:
+                    if self._spent:
+                        delay = max(delay, self._spent[0][0] + self.window - now)
+                    elif self._in_flight:
+                        delay = max(delay, min(self._typical, self.window))  # let one finish
             rate = self._rate(route)
             if rate is not None:
                 tokens, last = self._buckets.get(route, (self.burst, now))
@@ -271,11 +278,15 @@ class RoutePacer:
                     self._buckets[route] = (tokens, now)
                 elif delay <= 0:
                     self._buckets[route] = (tokens - 1.0, now)
+            if delay <= 0:
+                self._in_flight += 1
             return delay
 
     def release(self, route: str, seconds: float) -> None:
         with self._lock:
             self._spent.append((self._clock(), seconds))
+            self._in_flight = max(0, self._in_flight - 1)
+            self._typical = seconds if self._typical == 0.0 else 0.9 * self._typical + 0.1 * seconds
         self._slots.release()
 
 

@@ -205,3 +205,15 @@ def test_route_pacer_keeps_request_time_within_its_budget() -> None:
     pacer.acquire("GET /slow")  # 120 s spent in the last minute: wait until the window moves
     assert clock.now >= 60.0
     pacer.release("GET /slow", 1.0)
+
+
+def test_route_pacer_never_waits_on_nothing() -> None:
+    """A request longer than the whole budget delays the next one until it leaves the window,
+    and no longer (a request cost estimate alone never blocks: that would wait forever)."""
+    clock = _Clock()
+    pacer = RoutePacer(request_seconds_per_minute=0.1, window=1.0, clock=lambda: clock.now, sleep=clock.sleep)
+    pacer.acquire("GET /a")
+    pacer.release("GET /a", 0.5)
+    pacer.acquire("GET /a")
+    assert 1.0 <= clock.now <= 1.1
+    pacer.release("GET /a", 0.5)

@@ -156,14 +156,15 @@ def github_pacer(limits: SecondaryLimits = GITHUB_SECONDARY_LIMITS) -> RoutePace
     """Pace one credential's requests under GitHub's secondary limits, with a margin for the
     difference between when we count a request and when GitHub does (network, in-flight ones)."""
     margin = 0.04
+    burst = min(limits.burst, int(limits.rest_points * margin * 10))  # a burst never eats the whole window
     return RoutePacer(
         [
-            RouteLimit("POST /graphql", limits.graphql_points * (1 - margin) - limits.burst),
-            RouteLimit("", limits.rest_points * (1 - margin) - limits.burst),  # each REST endpoint alone
+            RouteLimit("POST /graphql", limits.graphql_points * (1 - margin) - burst),
+            RouteLimit("", limits.rest_points * (1 - margin) - burst),  # each REST endpoint alone
         ],
         max_concurrent=limits.max_concurrent,
         request_seconds_per_minute=limits.request_seconds * (1 - 2 * margin),
-        burst=limits.burst,
+        burst=burst,
         window=limits.window,
     )
 

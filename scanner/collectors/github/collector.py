@@ -410,22 +410,64 @@ class _OrgReader:
         client, org = self.client, self.org
         self.progress.task(org, f"GitHub {org}: organization settings")
         org_json = client.get_json("/orgs/{org}", org=org)
-        owners = self.well_formed(client.paginate("/orgs/{org}/members", {"role": "admin"}, org=org), "owners", "login")
-        members = self.well_formed(client.paginate("/orgs/{org}/members", org=org), "members", "login")
-        outside = self.optional(
-            "outside collaborators",
-            mapping.NEEDS_OWNER,
-            lambda: self.well_formed(
-                client.paginate("/orgs/{org}/outside_collaborators", org=org), "outside collaborators", "login"
+        # The organization-level reads are independent of each other: read them in parallel (about
+        # 15 endpoints and the repository list; each is one or a few pages).
+        reads: dict[str, Callable[[], Any]] = {
+            "owners": lambda: self.well_formed(
+                client.paginate("/orgs/{org}/members", {"role": "admin"}, org=org), "owners", "login"
             ),
-        )
+            "members": lambda: self.well_formed(client.paginate("/orgs/{org}/members", org=org), "members", "login"),
+            "outside": lambda: self.optional(
+                "outside collaborators", mapping.NEEDS_OWNER,
+                lambda: self.well_formed(
+                    client.paginate("/orgs/{org}/outside_collaborators", org=org), "outside collaborators", "login"
+                ),
+            ),
+            "two_fa": lambda: self.optional(
+                "members' and outside collaborators' 2FA", mapping.NEEDS_OWNER, self._two_factor_disabled
+            ),
+            "actions": lambda: self.optional(
+                "Actions permissions", mapping.NEEDS_ACTIONS_ADMIN,
+                lambda: client.get_json("/orgs/{org}/actions/permissions", org=org),
+            ),
+            "workflow": lambda: self.optional(
+                "Actions workflow token permission", mapping.NEEDS_ACTIONS_ADMIN,
+                lambda: client.get_json("/orgs/{org}/actions/permissions/workflow", org=org),
+            ),
+            "fork_pr": lambda: self.optional(
+                "fork pull-request approval policy", mapping.NEEDS_ACTIONS_ADMIN,
+                lambda: client.get_json("/orgs/{org}/actions/permissions/fork-pr-contributor-approval", org=org),
+            ),
+            "runner_groups": lambda: self.optional(
+                "self-hosted runner groups", mapping.NEEDS_ACTIONS_ADMIN,
+                lambda: client.paginate("/orgs/{org}/actions/runner-groups", item_key="runner_groups", org=org),
+            ),
+            "hooks": lambda: self.optional(
+                "organization webhooks", mapping.NEEDS_OWNER + " with admin:org_hook",
+                lambda: client.paginate("/orgs/{org}/hooks", org=org),
+            ),
+            "installations": lambda: self.optional(
+                "installed GitHub Apps", mapping.NEEDS_OWNER,
+                lambda: client.paginate("/orgs/{org}/installations", item_key="installations", org=org),
+            ),
+            "rulesets": lambda: self.optional(
+                "organization rulesets", mapping.NEEDS_OWNER,
+                lambda: client.paginate("/orgs/{org}/rulesets", org=org),
+            ),
+            "credentials": lambda: self.optional(
+                "members' last activity (SAML credential authorizations)", mapping.NEEDS_GHEC_OWNER,
+                lambda: client.paginate("/orgs/{org}/credential-authorizations", org=org),
+                plan_feature=True,
+            ),
+            "saml": lambda: self.optional("SAML SSO configuration and linked identities", mapping.NEEDS_OWNER, self._saml),
+            "repos": self._repositories,
+        }
+        read = dict(zip(reads, self.collector.map_parallel(lambda thunk: thunk(), list(reads.values())), strict=True))
+        owners, members, outside, repos = read["owners"], read["members"], read["outside"], read["repos"]
         outside_list = [] if isinstance(outside, Unknown) else outside
-
-        two_fa = self.optional("members' and outside collaborators' 2FA", mapping.NEEDS_OWNER, self._two_factor_disabled)
-        actions = self.optional(
-            "Actions permissions", mapping.NEEDS_ACTIONS_ADMIN,
-            lambda: client.get_json("/orgs/{org}/actions/permissions", org=org),
-        )
+        two_fa, actions, workflow, fork_pr = read["two_fa"], read["actions"], read["workflow"], read["fork_pr"]
+        runner_groups, hooks, installations = read["runner_groups"], read["hooks"], read["installations"]
+        rulesets, credentials, saml = read["rulesets"], read["credentials"], read["saml"]
         selected: Any = None
         if isinstance(actions, Unknown):
             selected = actions
@@ -434,38 +476,7 @@ class _OrgReader:
                 "Actions allowed actions", mapping.NEEDS_ACTIONS_ADMIN,
                 lambda: client.get_json("/orgs/{org}/actions/permissions/selected-actions", org=org),
             )
-        workflow = self.optional(
-            "Actions workflow token permission", mapping.NEEDS_ACTIONS_ADMIN,
-            lambda: client.get_json("/orgs/{org}/actions/permissions/workflow", org=org),
-        )
-        fork_pr = self.optional(
-            "fork pull-request approval policy", mapping.NEEDS_ACTIONS_ADMIN,
-            lambda: client.get_json("/orgs/{org}/actions/permissions/fork-pr-contributor-approval", org=org),
-        )
-        runner_groups = self.optional(
-            "self-hosted runner groups", mapping.NEEDS_ACTIONS_ADMIN,
-            lambda: client.paginate("/orgs/{org}/actions/runner-groups", item_key="runner_groups", org=org),
-        )
-        hooks = self.optional(
-            "organization webhooks", mapping.NEEDS_OWNER + " with admin:org_hook",
-            lambda: client.paginate("/orgs/{org}/hooks", org=org),
-        )
-        installations = self.optional(
-            "installed GitHub Apps", mapping.NEEDS_OWNER,
-            lambda: client.paginate("/orgs/{org}/installations", item_key="installations", org=org),
-        )
-        rulesets = self.optional(
-            "organization rulesets", mapping.NEEDS_OWNER,
-            lambda: client.paginate("/orgs/{org}/rulesets", org=org),
-        )
-        credentials = self.optional(
-            "members' last activity (SAML credential authorizations)", mapping.NEEDS_GHEC_OWNER,
-            lambda: client.paginate("/orgs/{org}/credential-authorizations", org=org),
-            plan_feature=True,
-        )
-        saml = self.optional("SAML SSO configuration and linked identities", mapping.NEEDS_OWNER, self._saml)
 
-        repos = self._repositories()
         sees_every_team = self.viewer_login is None or self.viewer_login in {o.get("login") for o in owners}
         if sees_every_team:
             team_access: Any = self.optional(
@@ -618,12 +629,42 @@ class _OrgReader:
         return sorted(selected, key=lambda r: str(r.get("name")).lower())
 
     def _read_repositories(self, repos: list[dict[str, Any]]) -> list[mapping.RepoRaw]:
+        """GraphQL batches and the per-repository REST reads run side by side: the REST reads are
+        paced per endpoint (GitHub's secondary limits), so they take the longest and start first."""
         batches = [repos[i : i + GRAPHQL_BATCH] for i in range(0, len(repos), GRAPHQL_BATCH)]
         graphql_parts: dict[str, tuple[Any, dict[str, Unknown]]] = {}
-        for batch_result in self.collector.map_parallel(self._graphql_batch, batches):
-            graphql_parts.update(batch_result)
-        self._complete_connections(graphql_parts)
-        return self.collector.map_parallel(lambda repo: self._repository(repo, graphql_parts[repo["name"]]), repos)
+        workers = max(1, self.collector.context.concurrency)
+        with ThreadPoolExecutor(max_workers=workers) as rest_pool:
+            rest = {str(repo["name"]): rest_pool.submit(self._repository_rest, repo) for repo in repos}
+            try:
+                for batch_result in self.collector.map_parallel(self._graphql_batch, batches):
+                    graphql_parts.update(batch_result)
+                self._complete_connections(graphql_parts)
+            except BaseException:
+                for future in rest.values():
+                    future.cancel()
+                raise
+            return self.collector.map_parallel(
+                lambda repo: self._repository(repo, graphql_parts[repo["name"]], rest[str(repo["name"])].result()),
+                repos,
+            )
+
+    def _repository_rest(self, repo: dict[str, Any]) -> tuple[Any, Any]:
+        """Webhooks and the Actions token permission of one repository (REST, admin only)."""
+        client, org, name = self.client, self.org, str(repo["name"])
+        if not bool((repo.get("permissions") or {}).get("admin", True)):
+            # The repository list says the token is not an admin here: do not spend two 404s to learn it.
+            self.run.missing[mapping.NEEDS_REPO_ADMIN].add("repository webhooks and Actions token permission")
+            return Unknown(mapping.NEEDS_REPO_ADMIN), Unknown(mapping.NEEDS_REPO_ADMIN)
+        hooks = self.optional(
+            "repository webhooks", mapping.NEEDS_REPO_ADMIN,
+            lambda: client.paginate("/repos/{owner}/{repo}/hooks", owner=org, repo=name),
+        )
+        workflow = self.optional(
+            "repository Actions token permission", mapping.NEEDS_REPO_ADMIN,
+            lambda: client.get_json("/repos/{owner}/{repo}/actions/permissions/workflow", owner=org, repo=name),
+        )
+        return hooks, workflow
 
     def _graphql_batch(self, batch: list[dict[str, Any]]) -> dict[str, tuple[Any, dict[str, Unknown]]]:
         names = [str(r["name"]) for r in batch]
@@ -747,23 +788,13 @@ class _OrgReader:
                 self.run.missing[reason].add(_FIELD_NAMES.get(field_name, field_name))
         return unknowns
 
-    def _repository(self, repo: dict[str, Any], graphql_part: tuple[Any, dict[str, Unknown]]) -> mapping.RepoRaw:
-        client, org, name = self.client, self.org, str(repo["name"])
+    def _repository(
+        self, repo: dict[str, Any], graphql_part: tuple[Any, dict[str, Unknown]], rest: tuple[Any, Any]
+    ) -> mapping.RepoRaw:
+        org, name = self.org, str(repo["name"])
         block, unknowns = graphql_part
-        is_admin = bool((repo.get("permissions") or {}).get("admin", True))
-        if is_admin:
-            hooks = self.optional(
-                "repository webhooks", mapping.NEEDS_REPO_ADMIN,
-                lambda: client.paginate("/repos/{owner}/{repo}/hooks", owner=org, repo=name),
-            )
-            workflow = self.optional(
-                "repository Actions token permission", mapping.NEEDS_REPO_ADMIN,
-                lambda: client.get_json("/repos/{owner}/{repo}/actions/permissions/workflow", owner=org, repo=name),
-            )
-        else:
-            # The repository list says the token is not an admin here: do not spend two 404s to learn it.
-            hooks = workflow = Unknown(mapping.NEEDS_REPO_ADMIN)
-            self.run.missing[mapping.NEEDS_REPO_ADMIN].add("repository webhooks and Actions token permission")
+        hooks, workflow = rest
+        if not bool((repo.get("permissions") or {}).get("admin", True)):
             # GraphQL answers a non-admin with empty lists / false for admin-only fields rather than
             # an error; an empty answer there would read as "no protection", so it is unknown instead.
             if not isinstance(block, Unknown):

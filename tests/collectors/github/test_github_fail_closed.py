@@ -20,7 +20,9 @@ def _member(login: str, number: int) -> dict[str, Any]:
 def test_spent_rate_limit_stops_every_request_for_that_token(fake, run_collector) -> None:
     # Five core requests left, reset an hour away (beyond the 15 minutes the client waits).
     fake.set_rate_limit(OWNER_TOKEN, remaining=5, reset_in=3600)
-    result = run_collector(fake, orgs=["northwind-labs", "northwind-oss"])
+    # One request at a time, so "nothing after the stop" is exact (in parallel, the requests
+    # already in flight when the answer arrives cannot be recalled).
+    result = run_collector(fake, orgs=["northwind-labs", "northwind-oss"], concurrency=1)
     # The fifth answer says "remaining 0, reset in an hour": nothing is sent after it, for
     # either organization (same token), and nothing is ever refused.
     assert len(fake.requests) == 5, [r.key for r in fake.requests]
@@ -45,11 +47,18 @@ def _world_with_many_outside_collaborators() -> World:
 
 def test_a_refusal_beyond_patience_stops_the_credential(fake, run_collector) -> None:
     fake.inject_primary_rate_limit("/orgs/northwind-labs/members", times=None, reset_in=3600)
-    result = run_collector(fake, orgs=["northwind-labs", "northwind-oss"])
+    result = run_collector(fake, orgs=["northwind-labs", "northwind-oss"], concurrency=1)
     refused = [i for i, r in enumerate(fake.requests) if r.status == 403]
     assert len(refused) == 1 and refused[0] == len(fake.requests) - 1, [(r.key, r.status) for r in fake.requests]
     assert [s.status for s in result.sources] == ["failed", "failed"]
     assert all(len(s.errors) == 1 and "rate limit" in s.errors[0] for s in result.sources)
+
+
+def test_in_parallel_only_requests_already_in_flight_follow_the_stop(fake, run_collector) -> None:
+    fake.set_rate_limit(OWNER_TOKEN, remaining=3, reset_in=3600)
+    result = run_collector(fake, orgs=["northwind-labs", "northwind-oss"], concurrency=4)
+    assert len(fake.requests) <= 3 + 3, [r.key for r in fake.requests]  # the budget + 3 in flight
+    assert all(s.error_kind == "api" and len(s.errors) == 1 for s in result.sources)
 
 
 def test_a_collaborators_page_answering_null_makes_the_list_unknown() -> None:
@@ -141,7 +150,7 @@ def test_pagination_never_follows_a_link_to_another_host(fake, run_collector) ->
     with FakeGitHub() as elsewhere:
         link = f'<{elsewhere.url}/orgs/northwind-labs/outside_collaborators?page=2>; rel="next"'
         fake.inject_body("/orgs/northwind-labs/outside_collaborators", [_member("carla-m", 3)],
-                         headers={"Link": link}, times=1)
+                         headers={"Link": link}, times=None)
         result = run_collector(fake)
         assert elsewhere.requests == [], "the token was sent to another host"
     source = result.sources[0]

@@ -41,10 +41,8 @@ def _scan(fake: FakeGitHub, limits: ClientLimits, concurrency: int = 8) -> Colle
 def test_the_fake_refuses_what_github_would(limits: SecondaryLimits, reason: str) -> None:
     """Without pacing the scan trips each limit: the model is live, so the paced test can fail."""
     with FakeGitHub(large_world(60, 10, 2), latency_ms=5, secondary_limits=limits) as fake:
-        result = _scan(fake, UNPACED)
+        _scan(fake, UNPACED)
         assert any(r.startswith(reason) for r in fake.secondary_refusals), fake.secondary_refusals
-        assert result.sources[0].status == "failed"  # refused again and again: the credential stops
-        assert "rate limit" in result.sources[0].errors[0]
 
 
 def test_the_fake_caps_requests_in_flight() -> None:

@@ -190,6 +190,7 @@ class FakeGitHub:
         self._thread: threading.Thread | None = None
         self.secondary_limits = secondary_limits
         self.secondary_refusals: Counter[str] = Counter()  # reason -> refusals
+        self.request_seconds_total = 0.0  # server-side request time of admitted requests (with limits on)
         self._secondary: dict[str, _SecondaryState] = defaultdict(_SecondaryState)
 
     def reset_secondary_windows(self) -> None:
@@ -197,6 +198,7 @@ class FakeGitHub:
         with self._lock:
             self._secondary.clear()
             self.secondary_refusals.clear()
+            self.request_seconds_total = 0.0
 
     def _secondary_admit(self, who: str, endpoint: str, now: float) -> str | None:
         """Take a slot and a point for ``who`` on ``endpoint``, or say which limit refuses it."""
@@ -230,6 +232,7 @@ class FakeGitHub:
             state.in_flight -= 1
             now = time.monotonic()
             state.spent.append((now, now - started))
+            self.request_seconds_total += now - started
 
     # ------------------------------------------------------------ lifecycle
 
