@@ -341,7 +341,8 @@ class Budget:
 
 class _Retry(Retry):
     """urllib3's Retry, with the sleep injectable (tests, progress messages). ``new`` carries the
-    extra attributes over to the copy urllib3 makes after each attempt."""
+    extra attributes over to the copy urllib3 makes after each attempt. ``sleep_for_retry`` and
+    ``_sleep_backoff`` are the two places urllib3 2.x sleeps (pinned ``urllib3>=2.2,<3``)."""
 
     # 429 is a rate-limit refusal: the Budget waits it out (shared, bounded by patience), not
     # urllib3 on its own; a 503's Retry-After is a transient outage's and stays here.
@@ -456,6 +457,11 @@ class Transport:
 
     def redact(self, text: str) -> str:
         return redact(text, self.secrets)
+
+    def close(self) -> None:
+        """Close the pooled connections (the adapters belong to the transport, not the session)."""
+        for adapter in self._adapters.values():
+            adapter.close()
 
     # -- the one request loop ----------------------------------------------------------------
 

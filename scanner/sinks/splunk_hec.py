@@ -134,19 +134,22 @@ class SplunkHecSink:
         sent = failed = 0
         errors: list[str] = []
         http = self._transport()
-        for start in range(0, len(events), self.batch):
-            chunk = events[start : start + self.batch]
-            body = b"".join(json.dumps(self._wrap(e), separators=(",", ":")).encode() for e in chunk)
-            try:
-                self._deliver(http, body)
-                sent += len(chunk)
-            except _Fatal as exc:
-                failed += len(events) - start
-                errors.append(str(exc))
-                break
-            except ValueError as exc:  # this batch was refused; the next may be fine
-                failed += len(chunk)
-                errors.append(f"batch refused ({exc})")
+        try:
+            for start in range(0, len(events), self.batch):
+                chunk = events[start : start + self.batch]
+                body = b"".join(json.dumps(self._wrap(e), separators=(",", ":")).encode() for e in chunk)
+                try:
+                    self._deliver(http, body)
+                    sent += len(chunk)
+                except _Fatal as exc:
+                    failed += len(events) - start
+                    errors.append(str(exc))
+                    break
+                except ValueError as exc:  # this batch was refused; the next may be fine
+                    failed += len(chunk)
+                    errors.append(f"batch refused ({exc})")
+        finally:
+            http.close()
         # A misbehaving server could echo the Authorization header back: never repeat the token.
         error = f"{self.url.display}: {redact(errors[0], [self._token])}" if errors else None
         if len(errors) > 1:

@@ -258,6 +258,7 @@ class GitHubCollector(Collector):
         identity: str | None = None
         kind: str | None = None
         session = self._session_factory()
+        client: GitHubClient | None = None
         try:
             credential = self._credential(org)
             client = GitHubClient(
@@ -293,6 +294,8 @@ class GitHubCollector(Collector):
         else:
             kind = "api" if run.errors else ("permission" if run.missing else None)
         finally:
+            if client is not None:
+                client.transport.close()
             session.close()
         status = SourceStatus(
             name=org,
