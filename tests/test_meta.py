@@ -105,7 +105,8 @@ APPLICABILITY: dict[str, frozenset[str]] = {
     "aws.account": frozenset({"federation_present", "iam_users_with_console", "org_member"}),
     # role and scope select which assignments a rule is about; the PIM licence (Entra ID P2) the
     # just-in-time control needs: without it the check cannot apply (a documented licence gap)
-    "azure.role_assignment": frozenset({"scope_level", "role_name", "principal_type", "pim_available", "person"}),
+    "azure.role_assignment": frozenset({"scope_level", "role_name", "principal_type", "pim_available", "person",
+                                        "link_method"}),
     "azure.tenant": frozenset({"directory_pim_available"}),
     # no client secret: no secret lifetime to check; apps owned by this tenant and enabled
     "azure.application": frozenset({"secret_count"}),
@@ -161,3 +162,20 @@ def test_an_unprotected_default_branch_fails_every_protection_setting(baseline, 
     for policy in (p for p in baseline if p.id in settings):
         statuses = {f.status for f in evaluate_policy(policy, repositories)}
         assert statuses == {Status.FAIL}, (policy.id, statuses)
+
+
+def test_leaver_checks_error_when_the_roster_could_not_be_read(baseline) -> None:
+    """An unreadable roster leaves accounts unlinked (person null) with an unknown link: the
+    leaver checks must say ERROR, not 'not applicable' (issue 11 §2)."""
+    from scanner.inventory.model import Resource, Unknown
+    from scanner.policy.engine import evaluate_policy
+
+    unreadable = Unknown("the roster (hr.csv) could not be read")
+    leavers = [p for p in baseline if p.id.startswith("people_leaver_") and p.resource != "roster.person"]
+    assert len(leavers) >= 4
+    for policy in leavers:
+        resource = Resource(type=policy.resource, id="a", name="a", scope="s", attributes={
+            "person": None, "link_method": unreadable, "days_since_exit": unreadable, "active": True,
+        })
+        (finding,) = evaluate_policy(policy, [resource])
+        assert finding.status is Status.ERROR, (policy.id, finding.status, finding.message)
