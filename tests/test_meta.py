@@ -117,7 +117,34 @@ APPLICABILITY: dict[str, frozenset[str]] = {
     "azure.subscription": frozenset({"state"}),
     # people with active accounts; people who left; external people
     "roster.person": frozenset({"active_accounts", "days_since_exit", "is_external"}),
+    # service-linked roles are AWS's own, not the customer's to scope
+    # (aws.iam_role gets service_linked below)
+    # privileged assignments; write roles held in production (the separation rule is about them)
+    # (azure.role_assignment gets privileged, write_role, environments below)
+    # workflows of archived repositories never run; self-hosted runners matter on public ones
+    "github.workflow": frozenset({"repository_archived", "repository_visibility"}),
+    # archived projects / spaces; managed and active accounts; external users (the rule is about them)
+    "atlassian.jira_project": frozenset({"archived"}),
+    "atlassian.confluence_space": frozenset({"status"}),
+    "atlassian.account": frozenset({"active", "managed", "is_external"}),
+    # keys exist / are forbidden by the org policy; the default compute SA; privileged SAs
+    "gcp.service_account": frozenset({"user_managed_keys_forbidden", "user_managed_key_count", "privileged",
+                                      "is_default_compute"}),
+    # GitHub providers that are enabled; production ones
+    "gcp.wif_provider": frozenset({"is_github", "disabled", "environment"}),
+    # which kind of member a binding names (users, groups, domains)
+    "gcp.iam_binding": frozenset({"member_type"}),
+    # active (not deleted) projects
+    "gcp.project": frozenset({"state"}),
+    # compliance policies that are assigned, per OS; devices in use; devices of disabled owners
+    "intune.compliance_policy": frozenset({"assigned", "platform"}),
+    "intune.device": frozenset({"active", "platform", "owner_account_enabled"}),
+    # paths to admin roles, to production; paths of external people
+    "path.code_to_cloud": frozenset({"target_admin", "target_environment", "is_external"}),
 }
+APPLICABILITY["aws.iam_role"] = APPLICABILITY["aws.iam_role"] | {"service_linked"}
+APPLICABILITY["azure.role_assignment"] = APPLICABILITY["azure.role_assignment"] | {"privileged", "write_role",
+                                                                                   "environments"}
 
 
 def test_when_reads_only_applicability_attributes(baseline) -> None:
