@@ -299,7 +299,7 @@ class GitHubCollector(Collector):
                 client.transport.close()
             session.close()
         status = SourceStatus(
-            name=org,
+            name=f"github:{org}",  # named like every other source: platform:unit
             platform="github",
             status=state,  # type: ignore[arg-type]
             errors=tuple(self._clean(e) for e in run.errors),
