@@ -360,7 +360,11 @@ def worker(broker: str, backend: str | None, concurrency: int) -> None:
     """
     from scanner.executors.celery import make_app
 
+    from scanner.ratelimit import SHARED_BUDGET_ENV
+
     app = make_app(_broker_url(broker), backend and _broker_url(backend))
+    # Units sharing a credential share its rate budget across every worker (Redis token bucket).
+    os.environ.setdefault(SHARED_BUDGET_ENV, _broker_url(broker))
     app.worker_main(["worker", "--loglevel=WARNING", f"--concurrency={concurrency}", "--without-gossip",
                      "--without-mingle"])
 
