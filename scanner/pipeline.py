@@ -145,9 +145,11 @@ def evaluate_inventory(inventory: Inventory, policies: Sequence[Policy], started
         finished_at=utc_now_iso(),
         sources=inventory.sources,
     )
+    from scanner.paths import report_paths
     from scanner.people import report_rows
 
-    return Evaluation(Report(run=run, findings=tuple(findings), people=report_rows(correlated)), correlated)
+    report = Report(run=run, findings=tuple(findings), people=report_rows(correlated), paths=report_paths(correlated))
+    return Evaluation(report, correlated)
 
 
 def environment() -> dict[str, str]:
