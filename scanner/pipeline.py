@@ -457,7 +457,7 @@ def run(settings: Settings, source: Inventory | CollectContext, policies: Sequen
         written = write_outputs(shown_of(report), settings.formats, stdout, ocsf_version)
     baseline = report.previous_run_id is not None
     shown = shown_of(report)
-    results = tuple((sink.url.display, sink.send(shown)) for sink in sinks)
+    results = tuple((sink.url.display, sink.send(shown, ocsf_version)) for sink in sinks)
     return RunResult(
         report=report,
         shown=shown,
