@@ -35,6 +35,7 @@ from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.snapshot import Inventory
 from scanner.inventory.types import ACCOUNT_KINDS as INVENTORY_ACCOUNT_KINDS
 from scanner.inventory.types import AccountKind
+from scanner.inventory.types.azure import is_privileged_role_name
 
 
 def account_kinds() -> Mapping[str, AccountKind]:
@@ -52,11 +53,6 @@ def account_kinds() -> Mapping[str, AccountKind]:
 PRINCIPAL_ID_ATTRIBUTES: tuple[str, ...] = ("principal_id",)
 PRIVILEGE_FLAG_ATTRIBUTES: tuple[str, ...] = ("is_privileged", "privileged", "is_admin")
 ROLE_NAME_ATTRIBUTES: tuple[str, ...] = ("role_name", "role")
-# Azure RBAC roles that can grant themselves or others anything in their scope (used only when
-# the collector did not set is_privileged itself).
-PRIVILEGED_AZURE_ROLES: frozenset[str] = frozenset(
-    {"owner", "user access administrator", "role based access control administrator"}
-)
 
 PERSON_TYPE = "roster.person"
 ENTRY_TYPE = "roster.entry"
@@ -435,7 +431,8 @@ def _is_privileged_assignment(assignment: Resource) -> bool | Unknown:
     role = _first_string(assignment.attributes, ROLE_NAME_ATTRIBUTES)
     if role is None:
         return Unknown("the role assignment does not name its role")
-    return role.lower() in PRIVILEGED_AZURE_ROLES
+    # The one definition of a privileged Azure role (used only when the collector set no flag).
+    return is_privileged_role_name(role)
 
 
 def _object_ids(user: Resource) -> set[str]:
