@@ -65,8 +65,10 @@ def _collaborators(pairs: list[tuple[str, str]]) -> dict[str, Any]:
             "edges": [{"permission": p, "node": {"login": login}} for login, p in pairs]}
 
 
-def _env(name: str, reviewers: int = 0, wait: int = 0) -> dict[str, Any]:
+def _env(name: str, reviewers: int = 0, wait: int = 0, branches: bool = False) -> dict[str, Any]:
     rules = []
+    if branches:  # a deployment branch policy: only protected (or named) branches may deploy
+        rules.append({"type": "BRANCH_POLICY", "timeout": 0, "preventSelfReview": None, "reviewers": None})
     if reviewers:
         rules.append({"type": "REQUIRED_REVIEWERS", "timeout": 0, "preventSelfReview": True,
                       "reviewers": {"totalCount": reviewers}})
@@ -141,7 +143,7 @@ def labs() -> tuple[list[Resource], SourceStatus]:
                                 requiresLinearHistory=True)],
               direct=[("bochen", "MAINTAIN")],
               keys=[{"title": "release-pipeline (read)", "readOnly": True, "createdAt": "2026-06-01T10:00:00Z"}],
-              envs=[_env("production", reviewers=2, wait=10), _env("staging")],
+              envs=[_env("production", reviewers=2, wait=10, branches=True), _env("staging")],
               hooks=[_hook(301, "https://ci.northwind.dev/hooks/github")]),
         _repo(LABS, "web", visibility="public", push_protection="disabled", codeowners="CODEOWNERS", codeowners_errors=1,
               rulesets=[_ruleset("web-main", [{"type": "DELETION", "parameters": None},
