@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from scanner.collectors.github import mapping
+from scanner.collectors.github import mapping, org_extras
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 from scanner.inventory.snapshot import Inventory
 
@@ -211,7 +211,14 @@ def labs() -> tuple[list[Resource], SourceStatus]:
         "dvolkov": developers,
         "build-bot-legacy": developers,
     }
-    resources = _resources(raw, repos, teams)
+    # Copilot through teams with public-code matches blocked -- but the leaver dvolkov still holds
+    # a seat through "developers"; the security team holds the security manager role.
+    extras = org_extras.OrgExtras(
+        copilot={"public_code_suggestions": "block", "seat_management_setting": "assign_selected"},
+        seats={"ana-silva": "platform", "bochen": "platform", "dvolkov": "developers"},
+        security_managers=["team:security"],
+    )
+    resources = org_extras.apply(_resources(raw, repos, teams), extras)
     status = SourceStatus(
         name=LABS, platform="github", status="ok", identity="user ana-silva",
         started_at="2026-11-20T08:58:41Z", finished_at="2026-11-20T08:58:44Z",
@@ -264,7 +271,13 @@ def oss() -> tuple[list[Resource], SourceStatus]:
         credential_authorizations=Unknown(mapping.NEEDS_GHEC_OWNER),
         repositories_count=len(repos),
     )
-    resources = _resources(raw, repos)
+    # Copilot for every member, public-code matches allowed; no security manager.
+    extras = org_extras.OrgExtras(
+        copilot={"public_code_suggestions": "allow", "seat_management_setting": "assign_all"},
+        seats={"ana-silva": None, "bochen": None},
+        security_managers=[],
+    )
+    resources = org_extras.apply(_resources(raw, repos), extras)
     status = SourceStatus(
         name=OSS, platform="github", status="ok", identity="user ana-silva",
         notes=(f"{mapping.NEEDS_GHEC_OWNER}: members' last activity (SAML credential authorizations)",),

@@ -42,7 +42,7 @@ from scanner.collectors.base import (
     iso,
     redact,
 )
-from scanner.collectors.github import mapping, queries, workflows
+from scanner.collectors.github import mapping, org_extras, queries, workflows
 from scanner.collectors.github.auth import AppInstallationCredential, TokenCredential
 from scanner.collectors.github.cache import EtagCache
 from scanner.collectors.github.client import (
@@ -470,7 +470,7 @@ class _OrgReader:
         members_resources = mapping.map_members(raw, access, now)
         critical = self.collector.config.critical_topics
         repositories = [mapping.map_repository(r, critical, now) for r in repo_raws]
-        return [organization, *members_resources, *repositories, *self._workflows(repo_raws)]
+        return org_extras.extend(self, [organization, *members_resources, *repositories, *self._workflows(repo_raws)])
 
     def _workflows(self, repo_raws: Sequence[mapping.RepoRaw]) -> list[Resource]:
         """github.workflow resources from the workflow files the batch queries carried; blobs

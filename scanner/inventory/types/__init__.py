@@ -105,6 +105,10 @@ def _assemble() -> Mapping[str, ResourceType]:
             if rtype.name in registry:
                 raise RuntimeError(f"resource type {rtype.name} declared twice")
             registry[rtype.name] = rtype
+    # Attributes a platform's collector adds after its mapping (e.g. GitHub's org_extras).
+    for module in (github, aws, azure, gcp, people, paths):
+        for type_name, extra in getattr(module, "EXTENSIONS", {}).items():
+            registry[type_name] = registry[type_name].extended(extra)
     # People correlation adds the same derived attributes to every account type it links.
     for type_name in people.ACCOUNT_TYPES:
         if type_name in registry:

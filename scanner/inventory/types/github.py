@@ -280,3 +280,24 @@ WORKFLOW = ResourceType(
 )
 
 TYPES = TYPES + (WORKFLOW,)
+
+
+# Attributes added after mapping by scanner.collectors.github.org_extras (Copilot, security
+# managers); the registry extends the types with them (EXTENSIONS), so the mapping's own output
+# is still held to the base declarations above.
+ORGANIZATION_EXTRAS = (
+    attr("copilot_enabled", "boolean", "The organization has a Copilot Business or Enterprise subscription."),
+    attr("copilot_public_code_suggestions", "string",
+         "Copilot suggestions matching public code: allow, block or unconfigured; null without Copilot.", nullable=True),
+    attr("copilot_seat_management", "string",
+         "How Copilot seats are granted: assign_all (every member), assign_selected (chosen teams/users), "
+         "disabled or unconfigured; null without Copilot.", nullable=True),
+    attr("copilot_seat_holders", "list", "Logins holding a Copilot seat."),
+    attr("copilot_direct_seat_holders", "list", "Logins holding a Copilot seat assigned directly, not through a team."),
+    attr("security_managers", "list",
+         "Holders of the security manager organization role: team:<slug> or user:<login>."),
+)
+MEMBER_EXTRAS = (
+    attr("copilot_seat", "boolean", "The account holds a Copilot seat in this organization."),
+)
+EXTENSIONS = {"github.organization": ORGANIZATION_EXTRAS, "github.member": MEMBER_EXTRAS}

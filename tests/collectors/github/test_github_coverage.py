@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scanner.inventory.model import Unknown
 from tests.collectors.github.helpers import statuses
 
 BRANCHES = "github_repo_production_environment_branch_policy"
@@ -16,3 +17,71 @@ def test_production_environment_branch_policy(fake, run_collector) -> None:
     assert result[(BRANCHES, "northwind-labs/infra")] == "FAIL"
     # No production environment: not applicable.
     assert result[(BRANCHES, "northwind-labs/mobile-app")] == "SKIPPED"
+
+
+COPILOT_BLOCKED = "github_org_copilot_public_code_blocked"
+COPILOT_TEAMS = "github_org_copilot_seats_through_teams"
+SECURITY_MANAGER = "github_org_security_manager_assigned"
+
+
+def test_copilot_policies_and_seats_are_read_from_the_billing_api(fake, run_collector) -> None:
+    result = run_collector(fake)
+    resources = {r.id: r for r in result.resources}
+    org = next(r for r in result.resources if r.type == "github.organization")
+    assert org.attributes["copilot_enabled"] is True
+    assert org.attributes["copilot_public_code_suggestions"] == "block"
+    assert org.attributes["copilot_seat_management"] == "assign_selected"
+    assert org.attributes["copilot_seat_holders"] == ["ana-silva", "bochen", "dvolkov"]
+    assert org.attributes["copilot_direct_seat_holders"] == ["dvolkov"]
+    seats = {r.attributes["login"]: r.attributes["copilot_seat"] for r in resources.values() if r.type == "github.member"}
+    assert seats["dvolkov"] is True and seats["build-bot-legacy"] is False
+    found = statuses(result)
+    assert found[(COPILOT_BLOCKED, "northwind-labs")] == "PASS"
+    assert found[(COPILOT_TEAMS, "northwind-labs")] == "FAIL"  # dvolkov's seat is assigned directly
+    assert fake.validation_problems == []
+    # Only reads: every request the collector made was a GET or the GraphQL POST.
+    assert {r.method for r in fake.requests} <= {"GET", "POST"}
+    assert all(r.path == "/graphql" for r in fake.requests if r.method == "POST")
+
+
+def test_copilot_allowing_public_code_for_every_member_fails(fake, run_collector) -> None:
+    copilot = fake.world.org("northwind-labs").copilot
+    copilot.public_code_suggestions = "allow"
+    copilot.seat_management_setting = "assign_all"
+    found = statuses(run_collector(fake))
+    assert found[(COPILOT_BLOCKED, "northwind-labs")] == "FAIL"
+    assert found[(COPILOT_TEAMS, "northwind-labs")] == "FAIL"
+
+
+def test_an_organization_without_copilot_is_not_applicable(fake, run_collector) -> None:
+    fake.world.org("northwind-labs").copilot = None
+    result = run_collector(fake)
+    org = next(r for r in result.resources if r.type == "github.organization")
+    assert org.attributes["copilot_enabled"] is False and org.attributes["copilot_seat_holders"] == []
+    found = statuses(result)
+    assert found[(COPILOT_BLOCKED, "northwind-labs")] == "SKIPPED"
+    assert found[(COPILOT_TEAMS, "northwind-labs")] == "SKIPPED"
+
+
+def test_a_member_token_cannot_read_copilot_so_the_policies_error(fake, run_collector) -> None:
+    from tests.fakes.github import MEMBER_TOKEN
+
+    result = run_collector(fake, token=MEMBER_TOKEN)
+    org = next(r for r in result.resources if r.type == "github.organization")
+    assert isinstance(org.attributes["copilot_enabled"], Unknown)
+    assert isinstance(org.attributes["security_managers"], Unknown)
+    found = statuses(result)
+    assert found[(COPILOT_BLOCKED, "northwind-labs")] == "ERROR"
+    assert found[(SECURITY_MANAGER, "northwind-labs")] == "ERROR"
+
+
+def test_security_manager_role_holders(fake, run_collector) -> None:
+    result = run_collector(fake)
+    org = next(r for r in result.resources if r.type == "github.organization")
+    assert org.attributes["security_managers"] == ["team:security"]
+    assert statuses(result)[(SECURITY_MANAGER, "northwind-labs")] == "PASS"
+    role = next(r for r in fake.world.org("northwind-labs").org_roles if r.name == "security_manager")
+    role.teams = []
+    assert statuses(run_collector(fake))[(SECURITY_MANAGER, "northwind-labs")] == "FAIL"
+    role.users = ["ana-silva"]
+    assert statuses(run_collector(fake))[(SECURITY_MANAGER, "northwind-labs")] == "PASS"

@@ -37,6 +37,33 @@ class Person:
 
 
 @dataclass
+class CopilotSeat:
+    login: str
+    assigning_team: str | None = None  # team slug when the seat comes through a team
+    last_activity_at: str | None = "2026-11-10T10:00:00Z"
+    created_at: str = "2025-06-01T10:00:00Z"
+
+
+@dataclass
+class Copilot:
+    """An organization's Copilot Business subscription and policies (GET /orgs/{org}/copilot/billing)."""
+
+    public_code_suggestions: Literal["allow", "block", "unconfigured"] = "block"
+    seat_management_setting: Literal["assign_all", "assign_selected", "disabled", "unconfigured"] = "assign_selected"
+    seats: list[CopilotSeat] = field(default_factory=list)
+
+
+@dataclass
+class OrgRole:
+    name: str
+    teams: list[str] = field(default_factory=list)  # team slugs
+    users: list[str] = field(default_factory=list)  # logins
+    base_role: str | None = None
+    source: Literal["Organization", "Enterprise", "Predefined"] = "Predefined"
+    id: int = field(default_factory=next_id)
+
+
+@dataclass
 class Team:
     slug: str
     name: str = ""
@@ -282,6 +309,10 @@ class Org:
     created_at: str = "2023-01-10T10:00:00Z"
     updated_at: str = "2026-10-01T10:00:00Z"
     id: int = field(default_factory=next_id)
+    # GitHub Copilot Business: None = no subscription (GET /orgs/{org}/copilot/billing answers 404).
+    copilot: Copilot | None = None
+    # Organization roles -> holders ("security_manager" is the predefined Security Manager role).
+    org_roles: list[OrgRole] = field(default_factory=list)
 
     def person(self, login: str) -> Person | None:
         for person in (*self.members, *self.outside_collaborators):

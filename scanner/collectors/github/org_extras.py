@@ -1,0 +1,141 @@
+"""Organization settings the guide's AI-workflow and security-owner controls read (issue 18).
+
+* GitHub Copilot Business (WF-5): ``GET /orgs/{org}/copilot/billing`` gives the organization's
+  policies (``public_code_suggestions``: allow | block | unconfigured; ``seat_management_setting``:
+  assign_all | assign_selected | disabled | unconfigured) and ``GET /orgs/{org}/copilot/billing/seats``
+  who holds a seat, directly or through a team. Each member gains ``copilot_seat`` so people
+  correlation can flag seats still held by leavers.
+* Security managers (OP-1): the predefined ``security_manager`` organization role
+  (``GET /orgs/{org}/organization-roles``, then ``/{role_id}/teams`` and ``/{role_id}/users``);
+  the older ``/orgs/{org}/security-managers`` endpoint closed down on 2026-01-01.
+
+All of it is read-only and owner-only; a refusal is ``Unknown`` with the reason, never a PASS.
+An organization without a Copilot subscription answers 404, which is "no Copilot" (the Copilot
+policies do not apply), not an error. The collector calls :func:`extend` with one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scanner.collectors.github import mapping
+from scanner.collectors.github.client import GitHubApiError, GitHubNotAllowed
+from scanner.inventory.model import Resource, Unknown
+
+if TYPE_CHECKING:
+    from scanner.collectors.github.collector import _OrgReader
+
+SECURITY_MANAGER_ROLE = "security_manager"
+
+
+@dataclass(frozen=True)
+class OrgExtras:
+    """What :func:`read` found; each field is the value or Unknown(reason)."""
+
+    copilot: dict[str, Any] | None | Unknown  # the billing answer; None: no Copilot subscription
+    seats: dict[str, str | None] | Unknown  # login -> assigning team slug (None: assigned directly)
+    security_managers: list[str] | Unknown  # "team:<slug>" / "user:<login>"
+
+
+def read(reader: _OrgReader) -> OrgExtras:
+    client, org = reader.client, reader.org
+    copilot = _copilot(reader)
+    seats: dict[str, str | None] | Unknown
+    if isinstance(copilot, dict):
+        seats = reader.optional("Copilot seats", mapping.NEEDS_OWNER, lambda: _seats(client, org))
+    elif copilot is None:
+        seats = {}
+    else:
+        seats = copilot
+    managers = reader.optional(
+        "security manager role holders", mapping.NEEDS_OWNER, lambda: _security_managers(client, org)
+    )
+    return OrgExtras(copilot, seats, managers)
+
+
+def _copilot(reader: _OrgReader) -> dict[str, Any] | None | Unknown:
+    try:
+        answer = reader.client.get_json("/orgs/{org}/copilot/billing", org=reader.org)
+    except GitHubNotAllowed as exc:
+        if exc.status == 404:
+            return None  # no Copilot Business/Enterprise subscription on this organization
+        reader.run.missing[mapping.NEEDS_OWNER].add("Copilot policies")
+        return Unknown(mapping.NEEDS_OWNER)
+    except GitHubApiError as exc:
+        if exc.status == 422:  # "a problem with your account's associated payment method"
+            return Unknown(f"could not be read: {exc}")
+        reader.run.errors.append(f"GitHub organization {reader.org}: could not read Copilot policies: {exc}")
+        return Unknown(f"could not be read: {exc}")
+    return answer if isinstance(answer, dict) else Unknown("could not be read: Copilot billing answer is not an object")
+
+
+def _seats(client: Any, org: str) -> dict[str, str | None]:
+    holders: dict[str, str | None] = {}
+    for seat in client.paginate("/orgs/{org}/copilot/billing/seats", item_key="seats", org=org):
+        login = ((seat or {}).get("assignee") or {}).get("login")
+        if login:
+            team = (seat.get("assigning_team") or {}).get("slug")
+            holders[str(login)] = str(team) if team else None
+    return holders
+
+
+def _security_managers(client: Any, org: str) -> list[str]:
+    answer = client.get_json("/orgs/{org}/organization-roles", org=org)
+    roles = answer.get("roles") or [] if isinstance(answer, dict) else []
+    holders: list[str] = []
+    for role in roles:
+        if (role or {}).get("name") != SECURITY_MANAGER_ROLE:
+            continue
+        role_id = str(role.get("id"))
+        holders += [f"team:{t.get('slug')}" for t in client.paginate(
+            "/orgs/{org}/organization-roles/{role_id}/teams", org=org, role_id=role_id)]
+        holders += [f"user:{u.get('login')}" for u in client.paginate(
+            "/orgs/{org}/organization-roles/{role_id}/users", org=org, role_id=role_id)]
+    return holders
+
+
+def organization_attributes(extras: OrgExtras) -> dict[str, Any]:
+    """The attributes ``github.organization`` gains (declared in scanner.inventory.types.github)."""
+    copilot = extras.copilot
+    enabled: bool | Unknown = copilot if isinstance(copilot, Unknown) else copilot is not None
+
+    def setting(name: str) -> Any:
+        if isinstance(copilot, Unknown):
+            return copilot
+        return None if copilot is None else copilot.get(name)
+
+    seats = extras.seats
+    return {
+        "copilot_enabled": enabled,
+        "copilot_public_code_suggestions": setting("public_code_suggestions"),
+        "copilot_seat_management": setting("seat_management_setting"),
+        "copilot_seat_holders": seats if isinstance(seats, Unknown) else sorted(seats),
+        "copilot_direct_seat_holders": seats if isinstance(seats, Unknown)
+        else sorted(login for login, team in seats.items() if team is None),
+        "security_managers": extras.security_managers,
+    }
+
+
+def member_attributes(extras: OrgExtras, login: str) -> dict[str, Any]:
+    seats = extras.seats
+    return {"copilot_seat": seats if isinstance(seats, Unknown) else login in seats}
+
+
+def apply(resources: Sequence[Resource], extras: OrgExtras) -> list[Resource]:
+    """``resources`` with the organization and member attributes added."""
+    out: list[Resource] = []
+    for resource in resources:
+        if resource.type == "github.organization":
+            resource = resource.with_attributes(**organization_attributes(extras))
+        elif resource.type == "github.member":
+            resource = resource.with_attributes(**member_attributes(extras, str(resource.attributes.get("login"))))
+        out.append(resource)
+    return out
+
+
+def extend(reader: _OrgReader, resources: Sequence[Resource]) -> list[Resource]:
+    """Read the extras for ``reader``'s organization and add them to its ``resources``."""
+    reader.progress.task(reader.org, f"GitHub {reader.org}: Copilot and security managers")
+    return apply(resources, read(reader))
