@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scanner.inventory.model import Unknown
-from tests.collectors.github.helpers import statuses
+from tests.collectors.github.helpers import NOW, statuses
 
 BRANCHES = "github_repo_production_environment_branch_policy"
 
@@ -85,3 +85,27 @@ def test_security_manager_role_holders(fake, run_collector) -> None:
     assert statuses(run_collector(fake))[(SECURITY_MANAGER, "northwind-labs")] == "FAIL"
     role.users = ["ana-silva"]
     assert statuses(run_collector(fake))[(SECURITY_MANAGER, "northwind-labs")] == "PASS"
+
+
+def test_a_leavers_copilot_seat_fails_through_people_correlation(fake, run_collector) -> None:
+    from pathlib import Path
+
+    from scanner.collectors import load_collector
+    from scanner.collectors.base import CollectContext
+    from scanner.inventory.snapshot import Inventory
+    from scanner.pipeline import evaluate_inventory
+    from scanner.policy.loader import load_policies
+
+    repo = Path(__file__).resolve().parents[3]
+    github = run_collector(fake)
+    roster = load_collector("roster")(
+        {"file": str(repo / "examples" / "roster.csv")}, CollectContext(clock=lambda: NOW)
+    ).collect()
+    inventory = Inventory(
+        (*github.resources, *roster.resources), (*github.sources, *roster.sources), "2026-11-20T09:00:00Z", "test"
+    )
+    policies = [p for p in load_policies([repo / "policies" / "people"]) if p.id == "people_leaver_copilot_seat_removed"]
+    found = {f.resource.name: f.status.value for f in evaluate_inventory(inventory, policies).report.findings}
+    assert found["dvolkov"] == "FAIL"  # left on 2026-11-10, seat still assigned
+    assert found["ana-silva"] == "PASS"
+    assert found["build-bot-legacy"] == "SKIPPED"  # no roster person, no seat
