@@ -217,6 +217,7 @@ def labs() -> tuple[list[Resource], SourceStatus]:
         copilot={"public_code_suggestions": "block", "seat_management_setting": "assign_selected"},
         seats={"ana-silva": "platform", "bochen": "platform", "dvolkov": "developers"},
         security_managers=["team:security"],
+        ip_allow_list=(True, ["198.51.100.0/24"]),
     )
     resources = org_extras.apply(_resources(raw, repos, teams), extras)
     status = SourceStatus(
@@ -276,6 +277,7 @@ def oss() -> tuple[list[Resource], SourceStatus]:
         copilot={"public_code_suggestions": "allow", "seat_management_setting": "assign_all"},
         seats={"ana-silva": None, "bochen": None},
         security_managers=[],
+        ip_allow_list=(False, []),
     )
     resources = org_extras.apply(_resources(raw, repos), extras)
     status = SourceStatus(

@@ -5,6 +5,9 @@
   assign_all | assign_selected | disabled | unconfigured) and ``GET /orgs/{org}/copilot/billing/seats``
   who holds a seat, directly or through a team. Each member gains ``copilot_seat`` so people
   correlation can flag seats still held by leavers.
+* IP allow list (ZT-3): GraphQL ``Organization.ipAllowListEnabledSetting`` and its active
+  entries (GitHub Enterprise Cloud; owner-only). Where managed devices reach GitHub through the
+  company's VPN or zero-trust proxy, the allow list is what keeps unmanaged devices out.
 * Security managers (OP-1): the predefined ``security_manager`` organization role
   (``GET /orgs/{org}/organization-roles``, then ``/{role_id}/teams`` and ``/{role_id}/users``);
   the older ``/orgs/{org}/security-managers`` endpoint closed down on 2026-01-01.
@@ -28,6 +31,17 @@ if TYPE_CHECKING:
     from scanner.collectors.github.collector import _OrgReader
 
 SECURITY_MANAGER_ROLE = "security_manager"
+IP_ALLOW_LIST_QUERY = """
+query($org: String!, $cursor: String) {
+  organization(login: $org) {
+    ipAllowListEnabledSetting
+    ipAllowListEntries(first: 100, after: $cursor) {
+      nodes { allowListValue isActive }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,7 @@ class OrgExtras:
     copilot: dict[str, Any] | None | Unknown  # the billing answer; None: no Copilot subscription
     seats: dict[str, str | None] | Unknown  # login -> assigning team slug (None: assigned directly)
     security_managers: list[str] | Unknown  # "team:<slug>" / "user:<login>"
+    ip_allow_list: tuple[bool, list[str]] | Unknown = Unknown("not read")  # (enabled, active entries)
 
 
 def read(reader: _OrgReader) -> OrgExtras:
@@ -52,7 +67,27 @@ def read(reader: _OrgReader) -> OrgExtras:
     managers = reader.optional(
         "security manager role holders", mapping.NEEDS_OWNER, lambda: _security_managers(client, org)
     )
-    return OrgExtras(copilot, seats, managers)
+    allow_list = reader.optional("IP allow list", mapping.NEEDS_OWNER, lambda: _ip_allow_list(client, org))
+    return OrgExtras(copilot, seats, managers, allow_list)
+
+
+def _ip_allow_list(client: Any, org: str) -> tuple[bool, list[str]]:
+    enabled = False
+    entries: list[str] = []
+    cursor: str | None = None
+    while True:
+        result = client.graphql(IP_ALLOW_LIST_QUERY, {"org": org, "cursor": cursor})
+        organization = result.data.get("organization")
+        if not organization or result.errors_under("organization"):
+            # Only owners may read the setting; GitHub nulls the organization for anyone else.
+            raise GitHubNotAllowed("IP allow list", status=403, endpoint="POST /graphql")
+        enabled = organization.get("ipAllowListEnabledSetting") == "ENABLED"
+        connection = organization.get("ipAllowListEntries") or {}
+        entries += [str(n["allowListValue"]) for n in connection.get("nodes") or [] if n and n.get("isActive")]
+        page = connection.get("pageInfo") or {}
+        if not page.get("hasNextPage"):
+            return enabled, entries
+        cursor = page.get("endCursor")
 
 
 def _copilot(reader: _OrgReader) -> dict[str, Any] | None | Unknown:
@@ -115,6 +150,10 @@ def organization_attributes(extras: OrgExtras) -> dict[str, Any]:
         "copilot_direct_seat_holders": seats if isinstance(seats, Unknown)
         else sorted(login for login, team in seats.items() if team is None),
         "security_managers": extras.security_managers,
+        "ip_allow_list_enabled": extras.ip_allow_list if isinstance(extras.ip_allow_list, Unknown)
+        else extras.ip_allow_list[0],
+        "ip_allow_list_entries": extras.ip_allow_list if isinstance(extras.ip_allow_list, Unknown)
+        else extras.ip_allow_list[1],
     }
 
 

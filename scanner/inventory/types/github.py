@@ -296,6 +296,8 @@ ORGANIZATION_EXTRAS = (
     attr("copilot_direct_seat_holders", "list", "Logins holding a Copilot seat assigned directly, not through a team."),
     attr("security_managers", "list",
          "Holders of the security manager organization role: team:<slug> or user:<login>."),
+    attr("ip_allow_list_enabled", "boolean", "The organization's IP allow list is enabled (GitHub Enterprise Cloud)."),
+    attr("ip_allow_list_entries", "list", "Active IP allow list entries (addresses or CIDR ranges)."),
 )
 MEMBER_EXTRAS = (
     attr("copilot_seat", "boolean", "The account holds a Copilot seat in this organization."),

@@ -109,3 +109,29 @@ def test_a_leavers_copilot_seat_fails_through_people_correlation(fake, run_colle
     assert found["dvolkov"] == "FAIL"  # left on 2026-11-10, seat still assigned
     assert found["ana-silva"] == "PASS"
     assert found["build-bot-legacy"] == "SKIPPED"  # no roster person, no seat
+
+
+IP_ALLOW_LIST = "github_org_ip_allow_list_enabled"
+
+
+def test_ip_allow_list_is_read_with_its_active_entries(fake, run_collector) -> None:
+    result = run_collector(fake)
+    org = next(r for r in result.resources if r.type == "github.organization")
+    assert org.attributes["ip_allow_list_enabled"] is True
+    assert org.attributes["ip_allow_list_entries"] == ["198.51.100.0/24"]  # the inactive entry is left out
+    assert statuses(result)[(IP_ALLOW_LIST, "northwind-labs")] == "PASS"
+    labs = fake.world.org("northwind-labs")
+    labs.ip_allow_list.append(("0.0.0.0/0", True))
+    assert statuses(run_collector(fake))[(IP_ALLOW_LIST, "northwind-labs")] == "FAIL"
+    labs.ip_allow_list_enabled = False
+    labs.ip_allow_list = []
+    assert statuses(run_collector(fake))[(IP_ALLOW_LIST, "northwind-labs")] == "FAIL"
+
+
+def test_a_member_cannot_read_the_ip_allow_list(fake, run_collector) -> None:
+    from tests.fakes.github import MEMBER_TOKEN
+
+    result = run_collector(fake, token=MEMBER_TOKEN)
+    org = next(r for r in result.resources if r.type == "github.organization")
+    assert isinstance(org.attributes["ip_allow_list_enabled"], Unknown)
+    assert statuses(result)[(IP_ALLOW_LIST, "northwind-labs")] == "ERROR"

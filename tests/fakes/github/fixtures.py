@@ -260,6 +260,8 @@ def default_org() -> Org:
         copilot=Copilot(seats=[CopilotSeat("ana-silva", "platform"), CopilotSeat("bochen", "platform"),
                                CopilotSeat("dvolkov", last_activity_at=None)]),
         org_roles=[OrgRole("all_repo_read", base_role="read"), OrgRole("security_manager", teams=["security"])],
+        ip_allow_list_enabled=True,
+        ip_allow_list=[("198.51.100.0/24", True), ("203.0.113.7", False)],
         hooks=[
             Hook("https://siem.northwind.dev/github/audit", events=["*"]),
             Hook("http://old-dashboard.example/github", events=["push"], has_secret=False, insecure_ssl=True),

@@ -313,6 +313,9 @@ class Org:
     copilot: Copilot | None = None
     # Organization roles -> holders ("security_manager" is the predefined Security Manager role).
     org_roles: list[OrgRole] = field(default_factory=list)
+    # IP allow list (GHEC): enabled setting and entries (value, active).
+    ip_allow_list_enabled: bool = False
+    ip_allow_list: list[tuple[str, bool]] = field(default_factory=list)
 
     def person(self, login: str) -> Person | None:
         for person in (*self.members, *self.outside_collaborators):
