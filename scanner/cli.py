@@ -1,11 +1,13 @@
 """The `posture` command line. The ONLY place that exits or maps errors to exit codes.
 
-Exit codes (for CI):
-    0  nothing failed at or above --fail-on
-    1  findings at or above --fail-on (with --new-only: new ones only)
-    2  bad input or configuration (flags, posture.yaml, policies, snapshot, credentials rejected
-       by every source)
-    3  the scan was incomplete (a source failed, a sink could not be reached) and nothing above tripped
+Exit codes (for CI; they fail closed):
+    0  nothing failed at or above --fail-on, and everything was read
+    1  failures at or above --fail-on (with --new-only and a previous complete run: new ones only)
+    2  bad input or configuration (flags, posture.yaml, policies, waivers, snapshot, an output that
+       cannot be written, credentials rejected by every source); nothing is recorded
+    3  incomplete: a source failed or was read only in part for a cause other than a documented
+       missing permission or licence, checks at or above --fail-on could not be evaluated (ERROR)
+       and --allow-errors does not accept them, a sink or the history store could not be reached
     4  internal error (a bug: please report it with the output of -v)
 """
 
@@ -16,7 +18,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,37 +27,40 @@ from click.core import ParameterSource
 from rich.console import Console
 
 from scanner import __version__
-from scanner.collectors.base import CollectContext, Progress
-from scanner.config import OutputSpec, Settings, build_settings, merge_flags, read_config_file
-from scanner.errors import ConfigError, PostureError, SnapshotError
-from scanner.findings import Report, Severity, worst_failure
-from scanner.inventory import snapshot as snapshots
-from scanner.inventory.snapshot import Inventory, SnapshotFormatError, utc_now_iso
+from scanner.collectors.base import CollectContext
+from scanner.config import Settings, build_settings, merge_flags, read_config_file
+from scanner.errors import ConfigError, PostureError
+from scanner.findings import Severity
+from scanner.inventory.snapshot import Inventory, utc_now_iso
 from scanner.inventory.types import RESOURCE_TYPES
-from scanner.outputs import FORMATS, writer_for
+from scanner.outputs import FORMATS
 from scanner.outputs.console import LogProgress, RichProgress, render_plain, render_rich
+from scanner.progress import Progress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 SEVERITIES = [s.value for s in Severity]
 
-# flag parameter name -> path in the configuration (see scanner/config.py)
-FLAG_PATHS: dict[str, tuple[str, ...]] = {
+# flag parameter name -> path in the configuration (see scanner/config.py); the platforms'
+# flags are added from their descriptors (platform_flags below).
+TOP_FLAG_PATHS: dict[str, tuple[str, ...]] = {
     "policies": ("policies",), "no_default_policies": ("default_policies",), "formats": ("format",),
     "fail_on": ("fail_on",), "sinks": ("sinks",), "waivers": ("waivers",), "history": ("history",),
     "no_history": ("no_history",), "new_only": ("new_only",), "concurrency": ("concurrency",), "cache": ("cache",),
-    "github_orgs": ("github", "orgs"), "github_url": ("github", "url"), "github_token_file": ("github", "token_file"),
-    "github_app_id": ("github", "app_id"), "github_app_key": ("github", "app_key_file"),
-    "github_app_installation": ("github", "app_installation_id"), "repos": ("github", "repos"),
-    "skip_archived": ("github", "skip_archived"), "github_critical_topics": ("github", "critical_topics"),
-    "aws": ("aws", "enabled"), "aws_profile": ("aws", "profile"), "aws_organization": ("aws", "organization"),
-    "aws_role_name": ("aws", "role_name"), "aws_external_id": ("aws", "external_id"),
-    "aws_accounts": ("aws", "accounts"), "aws_skip_accounts": ("aws", "skip_accounts"), "aws_region": ("aws", "region"),
-    "azure": ("azure", "enabled"), "azure_tenant": ("azure", "tenant"), "azure_subscriptions": ("azure", "subscriptions"),
-    "azure_cloud": ("azure", "cloud"), "azure_arm_url": ("azure", "arm_url"), "azure_graph_url": ("azure", "graph_url"),
-    "azure_ca_bundle": ("azure", "ca_bundle"),
-    "roster": ("roster", "file"), "roster_mapping": ("roster", "mapping"), "roster_format": ("roster", "format"),
+    "allow_errors": ("allow_errors",),
 }
-SOURCE_FLAGS = {name for name, path in FLAG_PATHS.items() if path[0] in ("github", "aws", "azure", "roster")}
+TOP_PATH_FLAGS = frozenset({"policies", "waivers", "cache"})
+
+
+def _param(platform_name: str, key: str) -> str:
+    """The click parameter name of a platform option (unique across platforms)."""
+    return f"{platform_name}__{key}"
+
+
+def platform_flags() -> dict[str, tuple[Any, Any]]:
+    """Parameter name -> (descriptor, option) for every platform option that has a flag."""
+    from scanner.collectors import platforms
+
+    return {_param(p.name, o.key): (p, o) for p in platforms() for o in p.options if o.flag}
 
 
 def _options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -80,43 +84,45 @@ common_options = _options(
                  help="More detail: -v shows progress events and error causes, -vv adds the libraries' INFO logs."),
 )
 
-roster_options = _options(
-    click.option("--roster", type=click.Path(dir_okay=False),
-                 help="The team roster (CSV or JSON): people, status, end dates, handles. With evaluate: linked to "
-                      "the snapshots' accounts now, replacing a roster they hold."),
-    click.option("--roster-mapping", metavar="PRESET",
-                 help="Column mapping preset for HR exports: bamboohr, workday or personio (see README)."),
-    click.option("--roster-format", type=click.Choice(["auto", "csv", "json"]), help="Roster file format (default auto)."),
-)
+def _click_param(platform_name: str, option: Any) -> click.Option:
+    """The click option of one descriptor Option: repeatable list, comma-separated list, switch, value."""
+    decls = [option.flag, _param(platform_name, option.key)]
+    kwargs: dict[str, Any] = {"help": option.help}
+    if option.metavar:
+        kwargs["metavar"] = option.metavar
+    if option.kind == "boolean":
+        return click.Option(decls, is_flag=True, default=None, **kwargs)
+    if option.kind == "list" and option.csv:
+        return click.Option(decls, callback=_csv, **kwargs)
+    if option.kind == "list":
+        return click.Option(decls, multiple=True, **kwargs)
+    if option.choices:
+        kwargs["type"] = click.Choice(list(option.choices))
+    elif option.path:
+        kwargs["type"] = click.Path(dir_okay=False)
+    elif option.kind == "integer":
+        kwargs["type"] = int
+    return click.Option(decls, **kwargs)
+
+
+def _platform_command(only: str | None = None) -> type[click.Command]:
+    """A command class whose platform flags are read from the registry when it runs or shows help,
+    so a platform registered in ``scanner.collectors.PLATFORMS`` needs no edit here."""
+
+    class PlatformCommand(click.Command):
+        def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+            from scanner.collectors import platforms
+
+            declared: list[click.Parameter] = [
+                _click_param(p.name, o) for p in platforms() if only in (None, p.name) for o in p.options if o.flag
+            ]
+            return declared + super().get_params(ctx)
+
+    return PlatformCommand
+
 
 source_options = _options(
-    click.option("--github-org", "github_orgs", multiple=True, metavar="ORG", help="GitHub organization to audit (repeatable)."),
-    click.option("--github-url", metavar="URL", help="REST base URL for GitHub Enterprise Server / ghe.com (https://HOST/api/v3)."),
-    click.option("--github-token-file", type=click.Path(dir_okay=False), help="File holding a GitHub token (else GITHUB_TOKEN / GH_TOKEN)."),
-    click.option("--github-app-id", metavar="ID", help="Authenticate as this GitHub App instead of a token."),
-    click.option("--github-app-key", type=click.Path(dir_okay=False), help="The GitHub App's private key (PEM file)."),
-    click.option("--github-app-installation", metavar="ID", help="App installation id (default: found per org)."),
-    click.option("--repos", metavar="PATTERN", help="Only repositories whose name matches this glob."),
-    click.option("--skip-archived", is_flag=True, default=None, help="Leave archived repositories out."),
-    click.option("--github-critical-topics", callback=_csv, metavar="TOPICS",
-                 help="Repository topics marking critical repos that need 2 approvals (default critical,production)."),
     click.option("--cache", type=click.Path(file_okay=False), help="Directory for the HTTP ETag cache (re-scans answered by 304s)."),
-    click.option("--aws", is_flag=True, default=None, help="Audit the AWS account of the current credentials."),
-    click.option("--aws-profile", metavar="NAME", help="AWS profile from ~/.aws/config."),
-    click.option("--aws-organization", is_flag=True, default=None, help="Audit every member account of the AWS Organization."),
-    click.option("--aws-role-name", metavar="NAME", help="Role assumed in member accounts (default OrganizationAccountAccessRole)."),
-    click.option("--aws-external-id", metavar="ID", help="ExternalId for the AssumeRole into member accounts."),
-    click.option("--aws-accounts", callback=_csv, metavar="IDS", help="Only these account ids (comma-separated)."),
-    click.option("--aws-skip-accounts", callback=_csv, metavar="IDS", help="Skip these account ids (comma-separated)."),
-    click.option("--aws-region", metavar="REGION", help="Home region for regional calls (default: profile's, else us-east-1)."),
-    click.option("--azure", is_flag=True, default=None, help="Audit every readable Azure subscription and the Entra tenant."),
-    click.option("--azure-tenant", metavar="TENANT", help="Entra tenant id or domain."),
-    click.option("--azure-subscription", "azure_subscriptions", multiple=True, metavar="ID", help="Only this subscription (repeatable)."),
-    click.option("--azure-cloud", type=click.Choice(["public", "usgov", "china"]), help="Sovereign cloud (default public)."),
-    click.option("--azure-arm-url", metavar="URL", help="Override the Resource Manager endpoint."),
-    click.option("--azure-graph-url", metavar="URL", help="Override the Microsoft Graph endpoint."),
-    click.option("--azure-ca-bundle", type=click.Path(dir_okay=False), help="CA bundle to verify the Azure endpoints with."),
-    roster_options,
     click.option("--concurrency", type=int, help="Parallel requests per source (default 4)."),
 )
 
@@ -128,7 +134,11 @@ evaluation_options = _options(
                  help=f"Write findings as NAME ({', '.join(FORMATS)}) to PATH, or stdout (repeatable)."),
     click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
                  help="Exit 1 when a failure at or above this severity exists (default high)."),
-    click.option("--new-only", is_flag=True, default=None, help="With --fail-on: only findings new since the last run count."),
+    click.option("--new-only", is_flag=True, default=None,
+                 help="With --fail-on: only failures new since the last complete run count (all are new without one)."),
+    click.option("--allow-errors", type=click.Choice(["none", "permission", "all"]),
+                 help="Checks at or above --fail-on that could not be evaluated (ERROR) exit 3 (none, the default); "
+                      "permission: accept those caused by a documented missing permission or licence; all: accept any."),
     click.option("--waivers", type=click.Path(dir_okay=False), help="Waivers file (accepted risks with owner and expiry)."),
     click.option("--history", metavar="URL", help="Run store: SQLAlchemy URL or SQLite path (default: user state dir)."),
     click.option("--no-history", is_flag=True, default=None, help="Do not record this run or compare with the last one."),
@@ -165,29 +175,22 @@ def _output_selection(policies: list[Any]) -> tuple[Any, str | None]:
     return selection, params.get("ocsf_version")
 
 
-def _with_trend(report: Report, settings: Settings) -> Report:
-    """The failures of the last runs of this scope, for the HTML report's trend chart."""
-    if settings.no_history or not report.recorded:
-        return report
-    from scanner.errors import HistoryError
-    from scanner.findings import trend_from_runs
-    from scanner.history import HistoryStore
-
-    try:
-        with HistoryStore(_history_url(settings.history)) as store:
-            runs = store.runs(limit=12, scope=report.run.scope)
-    except HistoryError:
-        return report  # a chart is not worth failing a recorded run for
-    return replace(report, trend=trend_from_runs(runs))
-
 
 def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | None) -> Settings:
     """Config file values overlaid with the flags actually given on the command line."""
+    return build_settings(_setting_values(ctx, params, config_file))
+
+
+def _setting_values(ctx: click.Context, params: dict[str, Any], config_file: Path | None) -> dict[str, Any]:
+    """The merged configuration as plain JSON values (what a Celery task carries to a worker)."""
     if config_file is None and Path("posture.yaml").is_file():
         config_file = Path("posture.yaml")
     file_values = read_config_file(config_file) if config_file else {}
     flags: dict[tuple[str, ...], Any] = {}
-    for name, path in FLAG_PATHS.items():
+    declared = platform_flags()
+    paths = {**TOP_FLAG_PATHS, **{name: (p.name, o.key) for name, (p, o) in declared.items()}}
+    path_flags = TOP_PATH_FLAGS | {name for name, (_p, o) in declared.items() if o.path}
+    for name, path in paths.items():
         if name not in params or ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
             continue
         value = params[name]
@@ -197,12 +200,11 @@ def _settings(ctx: click.Context, params: dict[str, Any], config_file: Path | No
             value = not value
         if isinstance(value, tuple):
             value = list(value)
-        if name in ("policies", "waivers", "cache", "github_token_file", "github_app_key", "roster", "azure_ca_bundle"):
+        if name in path_flags:
             # Paths given on the command line are relative to the working directory.
             value = [str(Path(v).resolve()) for v in value] if isinstance(value, list) else str(Path(value).resolve())
         flags[path] = value
-    values = merge_flags(file_values, flags, str(config_file) if config_file else "the configuration")
-    return build_settings(values)
+    return merge_flags(file_values, flags, str(config_file) if config_file else "the configuration")
 
 
 def _console(stream: TextIO) -> Console:
@@ -229,7 +231,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(cls=_platform_command())
 @source_options
 @evaluation_options
 @common_options
@@ -240,24 +242,24 @@ def cli() -> None:
 def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file: Path | None, quiet: bool,
          verbose: int, **params: Any) -> None:
     """Collect from the configured sources and evaluate the policies, in one go."""
-    given = [n for n in SOURCE_FLAGS if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE and params.get(n)]
+    declared = platform_flags()
+    given = [o.flag for n, (_p, o) in declared.items()
+             if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE and params.get(n)]
     if demo and given:
-        raise ConfigError(f"--demo evaluates the bundled inventory; drop --{given[0].replace('_', '-')} or --demo")
+        raise ConfigError(f"--demo evaluates the bundled inventory; drop {given[0]} or --demo")
     settings = _settings(ctx, params, config_file)
     started = utc_now_iso()
     policies = _policies(settings)  # validate policies before spending time on collection
     if demo:
         from scanner.demo import load_demo
 
-        inventory = load_demo()
+        _evaluate_and_report(settings, load_demo(), policies, started, quiet, scope="demo")
     else:
-        inventory = _collect(settings, quiet, verbose)
-        if snapshot_path:
-            snapshots.save(inventory, snapshot_path)
-    _evaluate_and_report(settings, inventory, policies, started, quiet, scope="demo" if demo else None)
+        context, progress = _collect_context(settings, quiet, verbose)
+        _evaluate_and_report(settings, context, policies, started, quiet, snapshot=snapshot_path, progress=progress)
 
 
-@cli.command()
+@cli.command(cls=_platform_command())
 @source_options
 @common_options
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -265,9 +267,14 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file
 @click.pass_context
 def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: bool, verbose: int, **params: Any) -> None:
     """Collect an inventory snapshot, to evaluate later or elsewhere (no policies run)."""
+    from scanner.pipeline import check_outputs, collect as collect_inventory, save_snapshot
+
     settings = _settings(ctx, params, config_file)
-    inventory = _collect(settings, quiet, verbose)
-    snapshots.save(inventory, output)
+    check_outputs(settings, [(f"-o/--output {output}", output)])
+    context, progress = _collect_context(settings, quiet, verbose)
+    with progress:
+        inventory = collect_inventory(settings, context)
+    save_snapshot(inventory, output)
     _report_failed_sources(inventory)
     if not quiet:
         counts: dict[str, int] = {}
@@ -278,13 +285,15 @@ def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: b
         for source in inventory.sources:
             errors = () if source.status == "failed" else source.errors  # failed ones were just reported
             click.echo(f"  {source.name}: {source.status}" + "".join(f"\n    error: {e}" for e in errors), err=True)
-    ctx.exit(_source_exit_code(inventory))
+    from scanner.pipeline import sources_incomplete
+
+    code = _source_exit_code(inventory)
+    ctx.exit(EXIT_INCOMPLETE if code == EXIT_OK and sources_incomplete(inventory) else code)
 
 
-@cli.command()
+@cli.command(cls=_platform_command("roster"))
 @click.argument("snapshot_files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @evaluation_options
-@roster_options
 @common_options
 @click.pass_context
 def evaluate(ctx: click.Context, snapshot_files: tuple[Path, ...], config_file: Path | None, quiet: bool,
@@ -294,20 +303,14 @@ def evaluate(ctx: click.Context, snapshot_files: tuple[Path, ...], config_file: 
     With --roster (or a roster: section in the config), the roster is read now and the
     snapshots' accounts are linked to it: cloud snapshots from CI, roster from HR.
     """
-    from scanner.pipeline import with_roster
+    from scanner.pipeline import check_outputs, load_inventory
 
     settings = _settings(ctx, params, config_file)
     started = utc_now_iso()
     policies = _policies(settings)
-    inventory = with_roster(load_snapshots(snapshot_files), settings, CollectContext(environ={}))
+    check_outputs(settings)
+    inventory = load_inventory(settings, snapshot_files, CollectContext(environ={}))
     _evaluate_and_report(settings, inventory, policies, started, quiet)
-
-
-def load_snapshots(paths: Sequence[Path]) -> Inventory:
-    try:
-        return snapshots.merge([snapshots.load(p) for p in paths])
-    except SnapshotFormatError as exc:
-        raise SnapshotError(str(exc)) from exc
 
 
 @cli.group()
@@ -329,7 +332,7 @@ def _listed_policies(extra: Sequence[str], no_default: bool) -> list[Any]:
 @_policy_source_options
 @click.option("--tag", help="Only policies with this tag.")
 @click.option("--resource", "resource_type", help="Only policies on this resource type.")
-@click.option("--platform", help="Only policies of this platform (github, aws, azure, people).")
+@click.option("--platform", help="Only policies on resources of this platform (github, aws, azure, roster, ...).")
 @click.option("--guide", help="Only policies enforcing this guide control (e.g. ZT-1).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True, help="markdown: a table for documentation (the README's tables are made so).")
@@ -338,7 +341,7 @@ def policies_list(extra: Sequence[str], no_default_policies: bool, tag: str | No
     """List policies: id, severity, guide control, resource type, title."""
     rows = [p for p in _listed_policies(extra, no_default_policies)
             if (not tag or tag in p.tags) and (not resource_type or p.resource == resource_type)
-            and (not platform or p.id.split("_", 1)[0] == platform)
+            and (not platform or p.platform == platform)
             and (not guide or p.area.lower() == guide.lower())]
     if output_format == "json":
         import json as json_module
@@ -470,62 +473,77 @@ def diff(run_a: str | None, run_b: str | None, history_url: str | None, as_json:
     click.echo(json_module.dumps(change.to_json(), indent=2) if as_json else change.to_text())
 
 
-@cli.command()
+snapshot_reader_options = _options(
+    click.option("--demo", is_flag=True, help="The bundled demo inventory (a fictional team)."),
+    click.option("--policies", multiple=True, type=click.Path(), metavar="DIR",
+                 help="Extra policy directory or file (repeatable), added to the shipped baseline."),
+    click.option("--no-default-policies", is_flag=True, default=None, help="Do not load the shipped baseline."),
+    click.option("--waivers", type=click.Path(dir_okay=False), help="Waivers file (accepted risks with owner and expiry)."),
+    click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                 help="posture.yaml (default: ./posture.yaml if present): policies, waivers, roster."),
+)
+
+
+@cli.command(cls=_platform_command("roster"))
 @click.argument("snapshot_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--demo", is_flag=True, help="Report on the bundled demo inventory.")
+@snapshot_reader_options
 @click.option("--framework", default="guide", show_default=True,
-              help="guide (the zero-trust guide's controls), cis-github, cis-aws or cis-azure.")
+              help="guide (the zero-trust guide's controls) or cis-<platform>: cis-github, cis-aws, cis-azure.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a Markdown table.")
-@click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Link the snapshots' accounts to this roster file.")
-@_policy_source_options
-def report(snapshot_files: tuple[Path, ...], demo: bool, framework: str, as_json: bool, roster_file: Path | None,
-           extra: Sequence[str], no_default_policies: bool) -> None:
-    """Compliance view: results grouped by a framework's controls (not covered controls shown)."""
+@click.pass_context
+def report(ctx: click.Context, snapshot_files: tuple[Path, ...], demo: bool, framework: str, as_json: bool,
+           config_file: Path | None, **params: Any) -> None:
+    """Compliance view: results grouped by a framework's controls (not covered controls shown).
+
+    Reads posture.yaml, the waivers and the roster as `scan` does, so both agree.
+    """
     import json as json_module
 
     from scanner.compliance import build_compliance
-    from scanner.pipeline import evaluate_inventory
+    from scanner.pipeline import assess
 
-    inventory = _inventory_argument(snapshot_files, demo, roster_file)
-    policies = _listed_policies(extra, no_default_policies)
-    evaluation = evaluate_inventory(inventory, policies)
-    compliance = build_compliance(framework, policies, evaluation.report.findings)
+    settings = _settings(ctx, params, config_file)
+    policies = _policies(settings)
+    inventory = _inventory_argument(settings, snapshot_files, demo)
+    findings = assess(settings, inventory, policies, today=_today()).report.findings
+    compliance = build_compliance(framework, policies, findings)
     click.echo(json_module.dumps(compliance.to_json(), indent=2) if as_json else compliance.to_text())
 
 
-@cli.command()
+@cli.command(cls=_platform_command("roster"))
 @click.argument("snapshot_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="The bundled demo team.")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Link the snapshots' accounts to this roster file (instead of the one collected).")
-def people(snapshot_files: tuple[Path, ...], demo: bool, output_format: str, roster_file: Path | None) -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="posture.yaml (default: ./posture.yaml if present): its roster section is used.")
+@click.pass_context
+def people(ctx: click.Context, snapshot_files: tuple[Path, ...], demo: bool, output_format: str,
+           config_file: Path | None, **params: Any) -> None:
     """One row a person across platforms: accounts, admin rights, MFA, status, days since exit.
 
     The sheet for the quarterly access review. Needs a roster: collected into the snapshot
-    (--roster FILE at collect time) or given here; accounts no roster entry explains are
-    grouped as "(unlinked)".
+    (--roster FILE at collect time), given here, or named in posture.yaml; accounts no roster
+    entry explains are grouped as "(unlinked)".
     """
     from scanner.pipeline import correlate_inventory
-    from scanner.people import people_rows, render_csv, render_json, render_table
+    from scanner.people import RENDERERS, people_rows
 
-    inventory = correlate_inventory(_inventory_argument(snapshot_files, demo, roster_file))
-    rows = people_rows(inventory)
-    renderers = {"table": render_table, "csv": render_csv, "json": render_json}
-    click.echo(renderers[output_format](rows).rstrip("\n"))
+    settings = _settings(ctx, params, config_file)
+    inventory = correlate_inventory(_inventory_argument(settings, snapshot_files, demo))
+    click.echo(RENDERERS[output_format](people_rows(inventory)).rstrip("\n"))
 
 
-@cli.command()
+@cli.command(cls=_platform_command("roster"))
 @click.argument("snapshot_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--demo", is_flag=True, help="The bundled demo team.")
 @click.option("--from", "source", metavar="PERSON", help="Only paths of this person: GitHub login, roster email or name.")
 @click.option("--to", "target", metavar="ROLE", help="Only paths to this cloud role: its name or id (ARN).")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
-@click.option("--roster", "roster_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Link the snapshots' accounts to this roster file (instead of the one collected).")
-def paths(snapshot_files: tuple[Path, ...], demo: bool, source: str | None, target: str | None, as_json: bool,
-          roster_file: Path | None) -> None:
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="posture.yaml (default: ./posture.yaml if present): its roster section is used.")
+@click.pass_context
+def paths(ctx: click.Context, snapshot_files: tuple[Path, ...], demo: bool, source: str | None, target: str | None,
+          as_json: bool, config_file: Path | None, **params: Any) -> None:
     """Paths from people to cloud roles: person -> GitHub account -> repository -> OIDC -> role.
 
     Each path hop by hop, ungated ones (nobody else approves before the token is issued) first.
@@ -536,7 +554,8 @@ def paths(snapshot_files: tuple[Path, ...], demo: bool, source: str | None, targ
     from scanner.paths import PATH_TYPE
     from scanner.pipeline import correlate_inventory
 
-    inventory = correlate_inventory(_inventory_argument(snapshot_files, demo, roster_file))
+    settings = _settings(ctx, params, config_file)
+    inventory = correlate_inventory(_inventory_argument(settings, snapshot_files, demo))
     found = inventory.of_type(PATH_TYPE)
     if source:
         wanted = source.strip().lower()
@@ -562,23 +581,19 @@ def paths(snapshot_files: tuple[Path, ...], demo: bool, source: str | None, targ
     click.echo(f"{len(found)} path(s), {sum(1 for p in found if p.attributes.get('gated') is False)} ungated")
 
 
-def _inventory_argument(snapshot_files: Sequence[Path], demo: bool, roster_file: Path | None = None) -> Inventory:
+def _inventory_argument(settings: Settings, snapshot_files: Sequence[Path], demo: bool) -> Inventory:
+    """The demo inventory as shipped, or the snapshots joined with the configured roster (as `evaluate`)."""
     if demo and snapshot_files:
         raise ConfigError("give snapshot files or --demo, not both")
     if demo:
         from scanner.demo import load_demo
 
-        inventory = load_demo()
-    elif not snapshot_files:
+        return load_demo()
+    if not snapshot_files:
         raise ConfigError("name one or more snapshot files (from `posture collect`), or --demo")
-    else:
-        inventory = load_snapshots(snapshot_files)
-    if roster_file is None:
-        return inventory
-    from scanner.pipeline import with_roster
+    from scanner.pipeline import load_inventory
 
-    settings = build_settings({"roster": {"file": str(roster_file.resolve())}})
-    return with_roster(inventory, settings, CollectContext(environ={}))
+    return load_inventory(settings, snapshot_files, CollectContext(environ={}))
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -590,8 +605,11 @@ def _policies(settings: Settings) -> list[Any]:
     return load_run_policies(settings)
 
 
-def _collect(settings: Settings, quiet: bool, verbose: int) -> Inventory:
-    from scanner.pipeline import collect, environment
+def _collect_context(settings: Settings, quiet: bool, verbose: int) -> tuple[CollectContext, Any]:
+    """The collectors' context and the progress display (a context manager) for this terminal."""
+    from contextlib import nullcontext
+
+    from scanner.pipeline import environment
 
     progress: Progress
     interactive = _interactive(sys.stderr) and not quiet
@@ -603,36 +621,48 @@ def _collect(settings: Settings, quiet: bool, verbose: int) -> Inventory:
         progress = Progress()
     context = CollectContext(concurrency=settings.concurrency, progress=progress, cache_dir=settings.cache,
                              environ=environment())
-    if isinstance(progress, RichProgress):
-        with progress:
-            return collect(settings, context)
-    return collect(settings, context)
+    return context, progress if isinstance(progress, RichProgress) else nullcontext()
 
 
-def _evaluate_and_report(settings: Settings, inventory: Inventory, policies: list[Any], started: str, quiet: bool,
-                         scope: str | None = None) -> None:
-    from scanner.pipeline import evaluate_inventory
+def _evaluate_and_report(settings: Settings, source: Inventory | CollectContext, policies: list[Any], started: str,
+                         quiet: bool, scope: str | None = None, snapshot: Path | None = None,
+                         progress: Any = None) -> None:
+    from contextlib import nullcontext
 
-    sinks = _open_sinks(settings)  # a malformed sink URL stops the run before anything is written
-    report = evaluate_inventory(inventory, policies, started).report
-    if scope:
-        report = replace(report, run=replace(report.run, scope=scope))
-    report = _apply_waivers(report, settings, policies)
+    from scanner.pipeline import run
+
     selection, ocsf_version = _output_selection(policies)
-    report = _with_trend(_record_history(report, settings), settings)
-    from scanner.findings import select_findings
-
-    shown = select_findings(report, selection)  # outputs and sinks; history and exit code see all
-    to_stdout = _write_outputs(shown, settings.formats, ocsf_version)
+    with progress if progress is not None else nullcontext():
+        result = run(settings, source, policies, started=started, today=_today(), stdout=sys.stdout, scope=scope,
+                     snapshot=snapshot, selection=selection, ocsf_version=ocsf_version)
+    report = result.report
+    shown = result.shown
+    inventory = result.inventory
     if not quiet:
-        stream = sys.stderr if to_stdout else sys.stdout
+        stream = sys.stderr if result.to_stdout else sys.stdout
         if _interactive(stream):
             render_rich(shown, _console(stream))
         else:
             render_plain(shown, stream)
-    sink_failed = _send_to_sinks(shown, sinks, quiet)
+    sink_failed = False
+    for display, sent in result.sink_results:
+        line = f"posture: sink {display}: sent {sent.sent}, failed {sent.failed}"
+        if sent.error:
+            line += f" ({sent.error})"
+        sink_failed = sink_failed or not sent.ok
+        if not quiet or not sent.ok:
+            click.echo(line, err=True)
     _report_failed_sources(inventory)
-    raise click.exceptions.Exit(_exit_code(report, inventory, settings, sink_failed))
+    if settings.new_only and not result.baseline:
+        why = "--no-history" if settings.no_history else f"no previous complete run of scope {report.run.scope or 'this scope'}"
+        click.echo(f"posture: --new-only: {why} to compare with: every failure counts as new", err=True)
+    if result.history_error:
+        click.echo(f"posture: error: {result.history_error} (the reports were written; this run is not recorded)",
+                   err=True)
+    for reason in result.verdict.incomplete:
+        if not reason.startswith("source ") or " failed" not in reason:  # failed sources were just reported
+            click.echo(f"posture: incomplete: {reason}", err=True)
+    raise click.exceptions.Exit(_exit_code(result.verdict, sink_failed or result.history_error is not None))
 
 
 def _report_failed_sources(inventory: Inventory) -> None:
@@ -643,78 +673,14 @@ def _report_failed_sources(inventory: Inventory) -> None:
             click.echo(f"posture: error: source {source.name} failed: {reason}", err=True)
 
 
-def _apply_waivers(report: Report, settings: Settings, policies: list[Any]) -> Report:
-    if settings.waivers is None:
-        return report
-    from scanner.waivers import apply_waivers, load_waivers
-
-    waivers = load_waivers(settings.waivers, known_policies={p.id for p in policies})
-    findings, notices = apply_waivers(report.findings, waivers, _today())
-    return replace(report.with_findings(findings), notices=report.notices + notices)
-
-
 def _history_url(value: str | None) -> str | None:
-    """A SQLAlchemy URL, or a plain path taken as a SQLite file."""
-    if value and "://" not in value:
-        return f"sqlite:///{Path(value).expanduser().resolve()}"
-    return value
+    from scanner.pipeline import history_url
 
-
-def _record_history(report: Report, settings: Settings) -> Report:
-    if settings.no_history:
-        return report
-    from scanner.history import HistoryStore
-
-    with HistoryStore(_history_url(settings.history)) as store:
-        return store.record(report, report.run.scope)
+    return history_url(value)
 
 
 def _today() -> date:
     return datetime.now(timezone.utc).date()
-
-
-def _write_outputs(report: Report, specs: Sequence[OutputSpec], ocsf_version: str | None = None) -> bool:
-    """Write each --format; returns whether any went to stdout."""
-    to_stdout = False
-    # Unknown names fail before writing anything.
-    writers = [(spec, writer_for(spec.name, ocsf_version=ocsf_version)) for spec in specs]
-    for spec, writer in writers:
-        if spec.path is None:
-            writer(report, sys.stdout)
-            sys.stdout.flush()
-            to_stdout = True
-            continue
-        try:
-            spec.path.parent.mkdir(parents=True, exist_ok=True)
-            with spec.path.open("w", encoding="utf-8", newline="") as handle:
-                writer(report, handle)
-        except OSError as exc:
-            raise ConfigError(f"--format {spec.name}:{spec.path}: cannot write ({exc.strerror or exc})") from exc
-    return to_stdout
-
-
-def _open_sinks(settings: Settings) -> list[Any]:
-    if not settings.sinks:
-        return []
-    from scanner.pipeline import environment
-    from scanner.sinks import open_sink
-
-    return [open_sink(url, environment()) for url in settings.sinks]
-
-
-def _send_to_sinks(report: Report, sinks: Sequence[Any], quiet: bool) -> bool:
-    """Deliver to every sink; print what each sent. True when anything was not delivered."""
-    failed = False
-    for sink in sinks:
-        result = sink.send(report)
-        line = f"posture: sink {sink.url.display}: sent {result.sent}, failed {result.failed}"
-        if result.error:
-            line += f" ({result.error})"
-        if not result.ok:
-            failed = True
-        if not quiet or not result.ok:
-            click.echo(line, err=True)
-    return failed
 
 
 def _source_exit_code(inventory: Inventory) -> int:
@@ -726,14 +692,15 @@ def _source_exit_code(inventory: Inventory) -> int:
     return EXIT_INCOMPLETE
 
 
-def _exit_code(report: Report, inventory: Inventory, settings: Settings, sink_failed: bool) -> int:
-    worst = worst_failure(report.findings, new_only=settings.new_only)
-    if worst is not None and worst.at_least(settings.fail_on):
+def _exit_code(verdict: Any, delivery_failed: bool) -> int:
+    """The contract of the module docstring: 1 before 2 (refused) before 3 before 0."""
+    if verdict.failed:
         return EXIT_FINDINGS
-    code = _source_exit_code(inventory)
-    if code == EXIT_OK and sink_failed:
+    if verdict.refused:
+        return EXIT_BAD_INPUT
+    if verdict.incomplete or delivery_failed:
         return EXIT_INCOMPLETE
-    return code
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> None:

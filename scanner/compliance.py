@@ -41,15 +41,18 @@ GUIDE_CONTROLS: tuple[tuple[str, str], ...] = (
     ("OP-6", "Vendors and staffing partners that touch code, data or credentials are audited"),
 )
 GUIDE_TITLES: Mapping[str, str] = dict(GUIDE_CONTROLS)
-GUIDE_AREAS: Mapping[str, str] = {"ZT": "Zero-trust foundations", "WF": "Workflows", "OP": "Operations"}
+GUIDE_FRAMEWORK = "Zero-trust guide for distributed engineering teams"
 
-FRAMEWORKS: Mapping[str, str] = {
-    "guide": "Zero-trust guide for distributed engineering teams",
-    "cis-github": "CIS GitHub Benchmark",
-    "cis-aws": "CIS Amazon Web Services Foundations Benchmark",
-    "cis-azure": "CIS Microsoft Azure Foundations Benchmark",
-}
-_CIS_PLATFORM = {"cis-github": "github", "cis-aws": "aws", "cis-azure": "azure"}
+
+def frameworks() -> dict[str, str]:
+    """``guide`` and one ``cis-<platform>`` per registered platform that names its CIS benchmark."""
+    from scanner.collectors import platforms
+
+    found = {"guide": GUIDE_FRAMEWORK}
+    found.update({f"cis-{p.name}": p.cis_benchmark for p in platforms() if p.cis_benchmark})
+    return found
+
+
 _SECTION = re.compile(r"(\d+(?:\.\d+)+|\d+)\s*$")
 
 # Resource-type prefixes that are views over the platforms rather than platforms.
@@ -223,8 +226,9 @@ def build_compliance(
     framework: str, policies: Sequence[PolicyLike], findings: Iterable[Finding]
 ) -> ComplianceReport:
     """Group ``policies`` and their ``findings`` by the controls of ``framework``."""
-    if framework not in FRAMEWORKS:
-        raise ConfigError(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
+    known = frameworks()
+    if framework not in known:
+        raise ConfigError(f"unknown framework {framework!r}; choose one of {', '.join(known)}")
     counts: dict[str, Counter[str]] = {}
     for finding in findings:
         counts.setdefault(finding.policy, Counter())[finding.status.value] += 1
@@ -243,7 +247,7 @@ def build_compliance(
         if unmapped:
             controls.append(ControlResult("unmapped", "Policies that name no guide control", unmapped))
     else:
-        platform = _CIS_PLATFORM[framework]
+        platform = framework.removeprefix("cis-")
         references = {
             p.id: p.references["cis"]
             for p in ordered
@@ -267,4 +271,4 @@ def build_compliance(
                 titles.setdefault(key, reference)
         for key in sorted(by_section):
             controls.append(ControlResult(key[1], titles[key], tuple(by_section[key])))
-    return ComplianceReport(framework, FRAMEWORKS[framework], tuple(controls))
+    return ComplianceReport(framework, known[framework], tuple(controls))

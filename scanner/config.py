@@ -11,39 +11,64 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
+
+AllowErrors = Literal["none", "permission", "all"]
 
 import yaml
 
 from scanner.errors import ConfigError
 from scanner.findings import Severity
 
-PLATFORMS = ("github", "aws", "azure", "roster")
 
-# Which keys each section accepts, with the JSON kind of each (validated before any network call).
-SOURCE_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "github": {
-        "orgs": list, "url": str, "token_file": str, "app_id": (str, int), "app_key_file": str,
-        "app_installation_id": (str, int), "repos": str, "skip_archived": bool, "cache_dir": str,
-        "critical_topics": list,
-    },
-    "aws": {
-        "enabled": bool, "profile": str, "organization": bool, "role_name": str, "external_id": str,
-        "accounts": list, "skip_accounts": list, "region": str,
-    },
-    "azure": {
-        "enabled": bool, "tenant": str, "subscriptions": list, "cloud": str, "arm_url": str,
-        "graph_url": str, "ca_bundle": str,
-    },
-    "roster": {"file": str, "mapping": (str, dict), "format": str},
-}
+class PlainLoader(yaml.SafeLoader):
+    """A safe YAML loader that leaves dates as text.
+
+    PyYAML turns ``2027-02-30`` into a ``datetime.date`` at parse time and raises a bare
+    ValueError on an impossible one, with no file or line. Kept as text, the value reaches the
+    validation that names the file, the field and the problem.
+    """
+
+
+PlainLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)  # type: ignore[arg-type]
+)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with dates left as strings (see ``PlainLoader``)."""
+    return yaml.load(text, Loader=PlainLoader)  # noqa: S506 - PlainLoader is a SafeLoader
+
 TOP_KEYS: dict[str, type | tuple[type, ...]] = {
     "policies": list, "default_policies": bool, "format": list, "fail_on": str, "sinks": list,
     "waivers": str, "history": str, "no_history": bool, "new_only": bool, "concurrency": int,
-    "cache": str, "policy_params": dict, **{p: dict for p in PLATFORMS},
+    "cache": str, "allow_errors": str, "policy_params": dict,
 }
-# Keys holding file paths: resolved against the config file's directory.
-PATH_KEYS = {"policies", "waivers", "cache", "token_file", "app_key_file", "cache_dir", "ca_bundle", "file"}
+# Top-level keys holding file paths: resolved against the config file's directory.
+TOP_PATH_KEYS = frozenset({"policies", "waivers", "cache"})
+
+
+def platform_names() -> list[str]:
+    """The registered platforms, in registry order (read at call time: the registry is the truth)."""
+    from scanner.collectors import PLATFORMS
+
+    return list(PLATFORMS)
+
+
+def source_keys(name: str) -> dict[str, type | tuple[type, ...]]:
+    """The ``posture.yaml`` keys of platform ``name``'s section, with the types each may hold."""
+    from scanner.collectors import platform
+
+    return {o.key: o.python_types for o in platform(name).options}
+
+
+def _list_items(section: str | None, key: str) -> tuple[type, ...]:
+    if section is None:
+        return (str,)
+    from scanner.collectors import platform
+
+    option = platform(section).option(key)
+    return option.item_types if option is not None else (str,)
 
 
 @dataclass(frozen=True)
@@ -76,12 +101,15 @@ class Settings:
     new_only: bool = False
     concurrency: int = 4
     cache: Path | None = None
+    # ERROR checks at or above fail_on that may pass the gate: none, permission (documented
+    # missing permission or licence) or all (see scanner.pipeline.errors_gating).
+    allow_errors: AllowErrors = "none"
     policy_params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def enabled_sources(self) -> list[str]:
-        return [p for p in PLATFORMS if p in self.sources]
+        return [p for p in platform_names() if p in self.sources]
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -93,7 +121,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration ({exc})") from exc
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ConfigError(f"{path}:{line}: invalid YAML: {exc.problem}") from exc
@@ -103,16 +131,18 @@ def read_config_file(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of settings (fail_on: high, github: ...)")
-    _check_keys(data, TOP_KEYS, str(path), "")
-    for platform in PLATFORMS:
-        if platform in data:
-            section = data[platform] or {}
-            _check_keys(section, SOURCE_KEYS[platform], str(path), f"{platform}.")
-            data[platform] = section
+    names = platform_names()
+    _check_keys(data, {**TOP_KEYS, **{p: dict for p in names}}, str(path), "")
+    for name in names:
+        if name in data:
+            section = data[name] or {}
+            _check_keys(section, source_keys(name), str(path), f"{name}.", section=name)
+            data[name] = section
     return _resolve_paths(data, path.parent)
 
 
-def _check_keys(data: Mapping[str, Any], allowed: Mapping[str, type | tuple[type, ...]], origin: str, prefix: str) -> None:
+def _check_keys(data: Mapping[str, Any], allowed: Mapping[str, type | tuple[type, ...]], origin: str, prefix: str,
+                section: str | None = None) -> None:
     for key, value in data.items():
         if key not in allowed:
             known = ", ".join(sorted(allowed))
@@ -121,6 +151,31 @@ def _check_keys(data: Mapping[str, Any], allowed: Mapping[str, type | tuple[type
         if value is not None and (not isinstance(value, expected) or (isinstance(value, bool) and expected is int)):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
             raise ConfigError(f"{origin}: {prefix}{key} must be of type {names}, got {type(value).__name__}")
+        if isinstance(value, list):
+            items = _list_items(section, key)
+            for item in value:
+                if not isinstance(item, items) or isinstance(item, bool):
+                    names = " or ".join(t.__name__ for t in items)
+                    raise ConfigError(
+                        f"{origin}: each item of {prefix}{key} must be a {names}, got {type(item).__name__} ({item!r:.40})"
+                    )
+        if isinstance(value, str) and key.endswith("url"):
+            _refuse_user_info(value, f"{prefix}{key}")
+
+
+def _refuse_user_info(url: str, where: str) -> None:
+    """A URL carrying ``user:password@`` would put the password into findings, logs and history."""
+    from urllib.parse import urlsplit
+
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return  # malformed: the collector's own validation names the problem
+    if "@" in netloc:
+        raise ConfigError(
+            f"{where}: the URL must not carry a user name or password (https://USER:***@HOST); "
+            "give the credential through the environment or a token file instead"
+        )
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
@@ -129,11 +184,15 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
             return str((base / Path(value).expanduser()).resolve()) if not Path(value).is_absolute() else value
         return value
 
+    from scanner.collectors import platform
+
     out: dict[str, Any] = {}
+    names = platform_names()
     for key, value in data.items():
-        if isinstance(value, dict) and key in PLATFORMS:
-            out[key] = {k: (resolve(v) if k in PATH_KEYS else v) for k, v in value.items()}
-        elif key in PATH_KEYS:
+        if isinstance(value, dict) and key in names:
+            path_keys = platform(key).path_keys
+            out[key] = {k: (resolve(v) if k in path_keys else v) for k, v in value.items()}
+        elif key in TOP_PATH_KEYS:
             out[key] = [resolve(v) for v in value] if isinstance(value, list) else resolve(value)
         else:
             out[key] = value
@@ -156,9 +215,9 @@ def merge_flags(file_values: dict[str, Any], flags: Mapping[tuple[str, ...], Any
         if isinstance(value, (list, tuple)):
             target[key] = list(current or []) + [v for v in value if v not in (current or [])]
         elif current is not None and current != value:
-            raise ConfigError(
-                f"{flag_name} {value!r} contradicts {'.'.join(path)}: {current!r} in {origin}; remove one of them"
-            )
+            shown = "" if key.endswith("url") else f" {value!r}"  # a URL may carry a password: never echoed
+            where = f"{'.'.join(path)}" if key.endswith("url") else f"{'.'.join(path)}: {current!r}"
+            raise ConfigError(f"{flag_name}{shown} contradicts {where} in {origin}; remove one of them")
         else:
             target[key] = value
     return merged
@@ -174,20 +233,30 @@ def build_settings(values: Mapping[str, Any]) -> Settings:
     concurrency = values.get("concurrency", 4)
     if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= 64:
         raise ConfigError(f"concurrency must be a whole number from 1 to 64, got {concurrency!r}")
+    allow_errors = values.get("allow_errors") or "none"
+    if allow_errors not in ("none", "permission", "all"):
+        raise ConfigError(f"allow_errors {allow_errors!r}: use none, permission or all")
+    from scanner.collectors import platform
+
     sources: dict[str, dict[str, Any]] = {}
-    for platform in PLATFORMS:
-        section = values.get(platform)
+    for name in platform_names():
+        section = values.get(name)
         if section is None:
             continue
         section = dict(section)
         if section.pop("enabled", True) is False:
             continue
-        _check_keys(section, SOURCE_KEYS[platform], "configuration", f"{platform}.")
-        sources[platform] = section
-    if "github" in sources and not sources["github"].get("orgs"):
-        raise ConfigError("github: name at least one organization with --github-org ORG (or github.orgs in the config)")
-    if "roster" in sources and not sources["roster"].get("file"):
-        raise ConfigError("roster: name the roster file with --roster FILE (or roster.file in the config)")
+        _check_keys(section, source_keys(name), "configuration", f"{name}.", section=name)
+        descriptor = platform(name)
+        if descriptor.required and not any(section.get(k) for k in descriptor.required):
+            first = descriptor.option(descriptor.required[0])
+            flag = f"{first.flag} {first.metavar or 'VALUE'}" if first is not None and first.flag else ""
+            raise ConfigError(descriptor.notes.get("required") or (
+                f"{name}: set {name}.{descriptor.required[0]} in the config" + (f" (or {flag})" if flag else "")
+            ))
+        if descriptor.validate is not None:
+            descriptor.validate(section)  # the platform's own one-line errors, before any network call
+        sources[name] = section
     params = values.get("policy_params") or {}
     return Settings(
         policies=tuple(Path(p) for p in values.get("policies") or ()),
@@ -201,6 +270,7 @@ def build_settings(values: Mapping[str, Any]) -> Settings:
         new_only=bool(values.get("new_only", False)),
         concurrency=concurrency,
         cache=Path(values["cache"]) if values.get("cache") else None,
+        allow_errors=cast(AllowErrors, allow_errors),
         policy_params=params,
         sources=sources,
     )

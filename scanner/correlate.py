@@ -33,36 +33,27 @@ from typing import Any
 
 from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.snapshot import Inventory
-from scanner.inventory.types.people import PLATFORM_ACCOUNT_TYPES
+from scanner.inventory.types import ACCOUNT_KINDS as INVENTORY_ACCOUNT_KINDS
+from scanner.inventory.types import AccountKind
 
 
-@dataclass(frozen=True)
-class AccountKind:
-    """How to link one account type: the roster handle fields that name it."""
+def account_kinds() -> Mapping[str, AccountKind]:
+    """Every type people linking reads: the inventory's declared kinds and the registered
+    platforms' own (``Platform.account_kinds``), by type name."""
+    from scanner.collectors import platforms
 
-    type: str
-    platform: str
-    roster_fields: tuple[str, ...]
+    kinds = dict(INVENTORY_ACCOUNT_KINDS)
+    for descriptor in platforms():
+        kinds.update({kind.type: kind for kind in descriptor.account_kinds})
+    return kinds
 
 
-# Per account type, which roster handle columns name it. Handles and emails compare
-# case-insensitively (GitHub logins, IAM user names and UPNs are all case-insensitive).
-ACCOUNT_KINDS: Mapping[str, AccountKind] = {
-    kind.type: kind
-    for kind in (
-        AccountKind("github.member", "github", ("github",)),
-        AccountKind("aws.iam_user", "aws", ("aws_iam_user",)),
-        AccountKind("azure.user", "azure", ("entra_upn",)),
-    )
-}
-assert set(ACCOUNT_KINDS) == set(PLATFORM_ACCOUNT_TYPES)
-
-ROLE_ASSIGNMENT_TYPE = "azure.role_assignment"
-# Attributes of an azure.role_assignment read here, in order of preference.
+# Attributes of a grant (azure.role_assignment) read here, in order of preference.
 PRINCIPAL_ID_ATTRIBUTES: tuple[str, ...] = ("principal_id",)
 PRIVILEGE_FLAG_ATTRIBUTES: tuple[str, ...] = ("is_privileged", "privileged", "is_admin")
 ROLE_NAME_ATTRIBUTES: tuple[str, ...] = ("role_name", "role")
-# Azure RBAC roles that can grant themselves or others anything in their scope.
+# Azure RBAC roles that can grant themselves or others anything in their scope (used only when
+# the collector did not set is_privileged itself).
 PRIVILEGED_AZURE_ROLES: frozenset[str] = frozenset(
     {"owner", "user access administrator", "role based access control administrator"}
 )
@@ -107,8 +98,10 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
     """The inventory with accounts linked to roster people and one ``roster.person`` per entry."""
     people = [_prepare(entry, today) for entry in inventory.of_type(ENTRY_TYPE)]
     roster_state = _roster_state(inventory, people)
-    labels = Labels.of(inventory.resources)
-    matcher = _Matcher(people)
+    kinds = account_kinds()
+    principal_types = {t for kind in kinds.values() for t in kind.principal_of}
+    labels = Labels.of(inventory.resources, kinds)
+    matcher = _Matcher(people, kinds.values())
 
     linked: dict[str, tuple[_Person, Resource]] = {}  # account id -> (person, account)
     users_by_object_id: dict[str, Resource] = {}
@@ -117,17 +110,21 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
     for resource in inventory.resources:
         if resource.type == PERSON_TYPE:
             continue  # recomputed below
-        kind = ACCOUNT_KINDS.get(resource.type)
-        if kind is not None:
+        kind = kinds.get(resource.type)
+        if kind is not None and not kind.covers(resource):
+            # Not a person's account (a service account, an app): nobody's, by definition.
+            resource = resource.with_attributes(person=None, days_since_exit=None, link_method="not_a_person")
+            kind = None
+        if kind is not None and kind.is_grant:
+            pending_assignments.append(len(out))
+        elif kind is not None:
             link = _Link(None, roster_state) if roster_state is not None else matcher.match(resource, kind)
             resource = resource.with_attributes(**_derived(link, roster_state))
             if link.person is not None:
                 linked[resource.id] = (link.person, resource)
-            if resource.type == "azure.user":
+            if resource.type in principal_types:
                 for object_id in _object_ids(resource):
                     users_by_object_id[object_id] = resource
-        elif resource.type == ROLE_ASSIGNMENT_TYPE:
-            pending_assignments.append(len(out))
         out.append(resource)
 
     assignments_by_person: dict[str, list[Resource]] = defaultdict(list)
@@ -221,11 +218,12 @@ def _prepare(entry: Resource, today: date) -> _Person:
 class _Matcher:
     """Finds the roster person of an account: handle first, then email."""
 
-    def __init__(self, people: Sequence[_Person]) -> None:
+    def __init__(self, people: Sequence[_Person], kinds: Iterable[AccountKind]) -> None:
         self.by_handle: dict[tuple[str, str], list[_Person]] = defaultdict(list)
         self.by_email: dict[str, list[_Person]] = defaultdict(list)
+        fields = list(dict.fromkeys(f for kind in kinds for f in kind.roster_fields))
         for person in people:
-            for field in ("github", "aws_iam_user", "entra_upn"):
+            for field in fields:
                 for handle in person.entry.attributes.get(field) or ():
                     self.by_handle[(field, str(handle).lower())].append(person)
             email = person.entry.attributes.get("email")
@@ -266,8 +264,10 @@ def _derived(link: _Link, roster_state: str | Unknown | None) -> dict[str, Any]:
             "link_method": link.method,
         }
     if isinstance(link.method, Unknown):
-        # We cannot tell whose account this is, so neither whether its owner has left.
-        return {"person": None, "days_since_exit": link.method, "link_method": link.method}
+        # We cannot tell whose account this is, so neither whether its owner has left: the person
+        # itself is Unknown (not null), so a leaver policy applicable "when person != null"
+        # reports ERROR instead of SKIPPED (not applicable).
+        return {"person": link.method, "days_since_exit": link.method, "link_method": link.method}
     return {"person": None, "days_since_exit": None, "link_method": link.method}
 
 
@@ -298,7 +298,7 @@ def _person_resource(
             without_mfa.append(labels.account(account))
     for assignment in assignments:
         privileged = _is_privileged_assignment(assignment)
-        admin_by_platform["azure"].append(privileged)
+        admin_by_platform[_platform(assignment)].append(privileged)
         if privileged is True:
             admin_accounts.append(labels.account(assignment))
 
@@ -370,24 +370,33 @@ class Labels:
     """Names accounts the way people read them in findings and reports."""
 
     subscription_names: Mapping[str, str]
+    kinds: Mapping[str, AccountKind]
 
     @classmethod
-    def of(cls, resources: Iterable[Resource]) -> Labels:
+    def of(cls, resources: Iterable[Resource], kinds: Mapping[str, AccountKind] | None = None) -> Labels:
         names = {}
         for resource in resources:
             if resource.type == "azure.subscription":
                 subscription_id = resource.attributes.get("subscription_id")
                 names[str(subscription_id if isinstance(subscription_id, str) else resource.scope).lower()] = resource.name
-        return cls(names)
+        return cls(names, account_kinds() if kinds is None else kinds)
 
     def account(self, resource: Resource) -> str:
         """``github:org/login``, ``aws:account-id/user``, ``azure:upn``, ``azure:Owner on nw-prod``."""
         platform = _platform(resource)
-        if resource.type == ROLE_ASSIGNMENT_TYPE:
+        kind = self.kinds.get(resource.type)
+        if kind is not None and kind.is_grant:
             return f"{platform}:{self.role_assignment(resource)}"
-        if resource.type == "azure.user":
-            return f"{platform}:{resource.name}"  # a UPN is unique across tenants
-        return f"{platform}:{resource.scope}/{resource.name}"
+        return f"{platform}:{self.short_name(resource)}"
+
+    def short_name(self, resource: Resource) -> str:
+        """``scope/name``, or the name alone where it is unique across scopes (an Entra UPN)."""
+        kind = self.kinds.get(resource.type)
+        return resource.name if kind is not None and kind.unique_name else f"{resource.scope}/{resource.name}"
+
+    def is_grant(self, resource: Resource) -> bool:
+        kind = self.kinds.get(resource.type)
+        return kind is not None and kind.is_grant
 
     def role_assignment(self, assignment: Resource) -> str:
         """``Owner on nw-prod``, ``Contributor on nw-dev/rg-platform``, ``Reader on management group x``."""

@@ -9,7 +9,6 @@
     │   ├── AuthError                credentials missing, invalid or expired
     │   ├── PermissionDenied         credentials valid, a permission is missing
     │   └── ApiError                 the API failed (5xx, throttled for too long, bad answer)
-    ├── OutputError                  an output file or sink could not be written
     └── HistoryError                 the run store could not be read or written
 
 Only ``scanner.cli`` catches these and maps them to exit codes; library code raises them with
@@ -73,12 +72,6 @@ class ApiError(CollectorError):
     """The API answered with an error (5xx, throttling beyond patience, malformed body)."""
 
     kind = "api"
-
-
-class OutputError(PostureError):
-    """An output file or SIEM sink could not be written."""
-
-    exit_code = 3
 
 
 class HistoryError(PostureError):

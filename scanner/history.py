@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import HistoryError
+from scanner.files import private_file
 from scanner.findings import Finding, Report, ResourceRef, Severity, Status, Waiver
 
 SCHEMA_VERSION = 1
+# conn.info flag: the next transaction on this SQLite connection starts with BEGIN IMMEDIATE.
+_IMMEDIATE = "posture_begin_immediate"
 PROBLEM_STATUSES = frozenset({Status.FAIL, Status.WAIVED})
 
 
@@ -148,11 +152,13 @@ class HistoryStore:
             raise HistoryError(f"history URL is not a valid database URL: {exc}") from exc
         # Never print a password that came in the URL.
         self.display_url = parsed.render_as_string(hide_password=True)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        sqlite = parsed.get_backend_name() == "sqlite"
+        if sqlite and parsed.database not in (None, "", ":memory:"):
             try:
-                Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                # Private like snapshots: the store holds every finding of every run.
+                private_file(Path(parsed.database).expanduser())
             except OSError as exc:
-                raise HistoryError(f"cannot create the directory of history file {parsed.database}: {exc}") from exc
+                raise HistoryError(f"cannot create history file {parsed.database}: {exc}") from exc
         metadata = sa.MetaData()
         self._meta = sa.Table(
             "posture_meta",
@@ -182,9 +188,19 @@ class HistoryStore:
             sa.Column("data", sa.Text, nullable=False),
         )
         try:
-            self._engine = sa.create_engine(self.url, future=True)
-            metadata.create_all(self._engine)
-            with self._engine.begin() as conn:
+            self._engine = sa.create_engine(self.url, **({"connect_args": {"timeout": 60}} if sqlite else {}))
+            if sqlite:
+                _sqlite_transactions(self._engine)
+            with self._engine.connect() as conn:
+                # One writer at a time from the first statement: runs starting together must not
+                # each read "no tables" and race to create them (SQLite answers "locked" at once
+                # to a reader that tries to upgrade, without waiting).
+                conn.info[_IMMEDIATE] = True
+                try:
+                    conn.begin()
+                finally:
+                    conn.info.pop(_IMMEDIATE, None)
+                metadata.create_all(conn)
                 row = conn.execute(sa.select(self._meta.c.value).where(self._meta.c.key == "schema")).first()
                 if row is None:
                     conn.execute(self._meta.insert().values(key="schema", value=str(SCHEMA_VERSION)))
@@ -193,6 +209,7 @@ class HistoryStore:
                         f"history store {self.display_url} has schema {row[0]}, newer than this posture "
                         f"understands ({SCHEMA_VERSION}): upgrade posture or use another --history URL"
                     )
+                conn.commit()
         except HistoryError:
             raise
         except Exception as exc:  # SQLAlchemyError, driver import errors, OSError
@@ -209,94 +226,145 @@ class HistoryStore:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def record(self, report: Report, scope: str | None = None) -> Report:
+    def record(self, report: Report, scope: str | None = None, *, complete: bool = True) -> Report:
         """Store ``report`` as a run of ``scope`` and return it stamped against the previous run.
 
         Sets each finding's ``first_seen``/``last_seen`` and, for problems, ``change`` (new or
         persisting); fills ``resolved``, ``previous_run_id`` and ``run.run_id``/``run.scope``.
-        With no previous run of the scope every problem is ``new`` and ``previous_run_id`` is None.
+        With no previous complete run of the scope every problem is ``new`` and ``previous_run_id``
+        is None. An incomplete run (``complete=False``) is stored flagged, and is never the
+        baseline of a later run.
         """
+        with self.recording(report, scope, complete=complete) as stamped:
+            return stamped
+
+    @contextmanager
+    def recording(self, report: Report, scope: str | None = None, *, complete: bool = True) -> Iterator[Report]:
+        """Stamp ``report`` against the previous complete run; store it when the block ends without error.
+
+        The scope's chain is locked from the read of the previous run to the insert of this one
+        (SQLite: ``BEGIN IMMEDIATE``; other databases: ``SELECT ... FOR UPDATE`` on the store's
+        meta row), so concurrent runs of one scope form a chain instead of all finding "no previous
+        run". The caller writes its reports inside the block: a run whose reports could not be
+        written raises out of it and is not recorded.
+        """
+        scope = scope or scope_of(report)
+        try:
+            conn = self._engine.connect()
+        except Exception as exc:
+            raise HistoryError(f"cannot open history store {self.display_url}: {_why(exc)}") from exc
+        try:
+            try:
+                conn.info[_IMMEDIATE] = True
+                try:
+                    transaction = conn.begin()
+                finally:
+                    conn.info.pop(_IMMEDIATE, None)
+                import sqlalchemy as sa
+
+                # Other backends: hold the meta row until commit (SQLite omits FOR UPDATE; BEGIN
+                # IMMEDIATE above already holds its write lock).
+                conn.execute(sa.select(self._meta.c.value).where(self._meta.c.key == "schema").with_for_update()).first()
+                result, rows, run_row = self._prepare(conn, report, scope, complete)
+            except HistoryError:
+                raise
+            except Exception as exc:
+                raise HistoryError(f"cannot record run in history store {self.display_url}: {_why(exc)}") from exc
+            yield result  # an exception here rolls back (the connection closes without commit)
+            try:
+                conn.execute(self._runs.insert().values(**run_row))
+                if rows:
+                    conn.execute(self._findings.insert(), rows)
+                transaction.commit()
+            except Exception as exc:
+                raise HistoryError(f"cannot record run in history store {self.display_url}: {_why(exc)}") from exc
+        finally:
+            conn.info.pop(_IMMEDIATE, None)
+            conn.close()
+
+    def _previous_complete_run(self, conn: Any, scope: str) -> str | None:
         import sqlalchemy as sa
 
-        scope = scope or scope_of(report)
+        rows = conn.execute(
+            sa.select(self._runs.c.run_id, self._runs.c.summary)
+            .where(self._runs.c.scope == scope)
+            .order_by(self._runs.c.seq.desc())
+        )
+        for run_id, summary in rows:
+            if json.loads(summary).get("complete", True):
+                return str(run_id)
+        return None
+
+    def _prepare(
+        self, conn: Any, report: Report, scope: str, complete: bool
+    ) -> tuple[Report, list[dict[str, Any]], dict[str, Any]]:
+        import sqlalchemy as sa
+
         run_id = report.run.run_id or _new_run_id(report.run.started_at)
         now = report.run.started_at
-        try:
-            with self._engine.begin() as conn:
-                previous = conn.execute(
-                    sa.select(self._runs.c.run_id)
-                    .where(self._runs.c.scope == scope)
-                    .order_by(self._runs.c.seq.desc())
-                    .limit(1)
-                ).first()
-                previous_id = previous[0] if previous else None
-                before: dict[str, tuple[str, str | None, str]] = {}
-                if previous_id:
-                    rows = conn.execute(
-                        sa.select(
-                            self._findings.c.uid,
-                            self._findings.c.status,
-                            self._findings.c.first_seen,
-                            self._findings.c.data,
-                        ).where(self._findings.c.run_id == previous_id)
-                    )
-                    before = {uid: (status, first_seen, data) for uid, status, first_seen, data in rows}
-                stamped = [self._stamp(f, before.get(f.uid), now) for f in report.findings]
-                current = {f.uid for f in stamped if f.status in PROBLEM_STATUSES}
-                unread_platforms = {s.platform for s in report.run.sources if s.status == "failed"}
-                present = {f.uid for f in stamped}
-                resolved = []
-                carried: list[tuple[str, str | None, str]] = []
-                for uid, (status, first_seen, data) in before.items():
-                    if Status(status) not in PROBLEM_STATUSES or uid in current:
-                        continue
-                    old = finding_from_json(json.loads(data))
-                    if uid not in present and old.resource.platform in unread_platforms:
-                        # Not looked at this run: not resolved. Carry it into this run's record so
-                        # the next run still compares against it.
-                        carried.append((status, first_seen, data))
-                        continue
-                    resolved.append(old.with_changes(change="resolved"))
-                result = replace(
-                    report,
-                    run=replace(report.run, run_id=run_id, scope=scope),
-                    findings=tuple(stamped),
-                    resolved=tuple(sorted(resolved, key=_sort_key)),
-                    previous_run_id=previous_id,
-                )
-                conn.execute(
-                    self._runs.insert().values(
-                        run_id=run_id,
-                        scope=scope,
-                        started_at=report.run.started_at,
-                        finished_at=report.run.finished_at,
-                        tool_version=report.run.tool_version,
-                        previous_run_id=previous_id,
-                        summary=json.dumps(result.summary(), sort_keys=True),
-                    )
-                )
-                rows_to_insert = [
-                    {
-                        "run_id": run_id,
-                        "uid": f.uid,
-                        "status": f.status.value,
-                        "first_seen": f.first_seen,
-                        "data": json.dumps(f.to_json(), sort_keys=True),
-                    }
-                    for f in stamped
-                ]
-                rows_to_insert += [
-                    {"run_id": run_id, "uid": json.loads(data)["uid"], "status": status, "first_seen": first_seen,
-                     "data": data}
-                    for status, first_seen, data in carried
-                ]
-                if rows_to_insert:
-                    conn.execute(self._findings.insert(), rows_to_insert)
-        except HistoryError:
-            raise
-        except Exception as exc:
-            raise HistoryError(f"cannot record run in history store {self.display_url}: {_why(exc)}") from exc
-        return result
+        previous_id = self._previous_complete_run(conn, scope)
+        before: dict[str, tuple[str, str | None, str]] = {}
+        if previous_id:
+            found = conn.execute(
+                sa.select(
+                    self._findings.c.uid,
+                    self._findings.c.status,
+                    self._findings.c.first_seen,
+                    self._findings.c.data,
+                ).where(self._findings.c.run_id == previous_id)
+            )
+            before = {uid: (status, first_seen, data) for uid, status, first_seen, data in found}
+        stamped = [self._stamp(f, before.get(f.uid), now) for f in report.findings]
+        current = {f.uid for f in stamped if f.status in PROBLEM_STATUSES}
+        unread_platforms = {s.platform for s in report.run.sources if s.status == "failed"}
+        present = {f.uid for f in stamped}
+        resolved = []
+        carried: list[tuple[str, str | None, str]] = []
+        for uid, (status, first_seen, data) in before.items():
+            if Status(status) not in PROBLEM_STATUSES or uid in current:
+                continue
+            old = finding_from_json(json.loads(data))
+            if uid not in present and old.resource.platform in unread_platforms:
+                # Not looked at this run: not resolved. Carry it into this run's record so
+                # the next run still compares against it.
+                carried.append((status, first_seen, data))
+                continue
+            resolved.append(old.with_changes(change="resolved"))
+        result = replace(
+            report,
+            run=replace(report.run, run_id=run_id, scope=scope),
+            findings=tuple(stamped),
+            resolved=tuple(sorted(resolved, key=_sort_key)),
+            previous_run_id=previous_id,
+        )
+        summary = result.summary()
+        if not complete:
+            summary["complete"] = False
+        run_row = {
+            "run_id": run_id,
+            "scope": scope,
+            "started_at": report.run.started_at,
+            "finished_at": report.run.finished_at,
+            "tool_version": report.run.tool_version,
+            "previous_run_id": previous_id,
+            "summary": json.dumps(summary, sort_keys=True),
+        }
+        rows = [
+            {
+                "run_id": run_id,
+                "uid": f.uid,
+                "status": f.status.value,
+                "first_seen": f.first_seen,
+                "data": json.dumps(f.to_json(), sort_keys=True),
+            }
+            for f in stamped
+        ]
+        rows += [
+            {"run_id": run_id, "uid": json.loads(data)["uid"], "status": status, "first_seen": first_seen,
+             "data": data}
+            for status, first_seen, data in carried
+        ]
+        return result, rows, run_row
 
     @staticmethod
     def _stamp(finding: Finding, before: tuple[str, str | None, str] | None, now: str) -> Finding:
@@ -417,6 +485,24 @@ def format_runs(runs: Iterable[RunRecord]) -> str:
             f"{s.get('new', '-')!s:>4} {s.get('resolved', '-')!s:>8}  {run.scope}"
         )
     return "\n".join(lines)
+
+
+def _sqlite_transactions(engine: Any) -> None:
+    """Let SQLAlchemy, not pysqlite, start transactions, so recording can take the write lock first.
+
+    pysqlite defers BEGIN until the first write, which lets two runs both read "the previous run"
+    before either writes. The documented SQLAlchemy recipe: disable pysqlite's own BEGIN and emit
+    ours, ``BEGIN IMMEDIATE`` when ``HistoryStore.recording`` asks for it.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get(_IMMEDIATE) else "BEGIN")
 
 
 def _why(exc: BaseException) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from scanner.config import load_yaml
 from scanner.errors import WaiverError
 from scanner.findings import Finding, Status, Waiver
 
@@ -97,7 +98,7 @@ def parse_waivers(
 ) -> list[WaiverEntry]:
     """Validate a waivers document. Raises ``WaiverError`` naming ``origin:line`` and the field."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark is not None else origin

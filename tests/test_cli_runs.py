@@ -126,3 +126,28 @@ def test_compliance_report_groups_by_guide_control(posture) -> None:
     assert "ZT-1" in text and "OP-4" in text
     assert posture("report", "--demo", "--framework", "nist-9").code == 2
     assert posture("report").code == 2
+
+
+def test_report_and_people_read_the_configuration_as_scan_does(posture, tmp_path: Path) -> None:
+    # Waivers and roster named in posture.yaml: `report` and `people` see what `scan` sees.
+    (tmp_path / "waivers.yaml").write_text(
+        "- policy: aws_iam_console_user_mfa\n  resource: 'arn:aws:iam::111122223333:user/dmitri'\n"
+        "  reason: leaver, account removal ticketed\n  owner: sec@northwind.dev\n  expires: 2099-01-31\n")
+    config = tmp_path / "posture.yaml"
+    config.write_text("waivers: waivers.yaml\n")
+    scanned = json.loads(posture("scan", "--demo", "--no-history", "--config", config, "--format", "json").out)
+    assert scanned["summary"]["by_status"]["WAIVED"] == 1
+    compliance = json.loads(posture("report", "--demo", "--config", config, "--json").out)
+    waived = [p for c in compliance["controls"] for p in c["policies"] if p["counts"]["WAIVED"]]
+    assert [p["policy"] for p in waived] == ["aws_iam_console_user_mfa"]
+
+    from scanner.demo import load_demo
+    from scanner.inventory.snapshot import save
+
+    demo = load_demo()
+    snap = tmp_path / "cloud.json"
+    save(demo.replace_resources(r for r in demo.resources if r.type != "roster.entry"), snap)
+    roster = Path(__file__).resolve().parents[1] / "examples" / "roster.csv"
+    config.write_text(f"roster:\n  file: {roster}\n")
+    people = json.loads(posture("people", snap, "--config", config, "--format", "json").out)["people"]
+    assert "Dmitri Volkov" in [p["name"] for p in people]

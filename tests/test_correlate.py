@@ -346,3 +346,18 @@ def test_a_role_held_through_a_group_shows_on_each_enabled_linked_member() -> No
     assert assignment.id in people["Ana Silva"]["role_assignments"]
     assert "azure:Owner on acme-prod (via group platform-admins)" in people["Ana Silva"]["active_access_names"]
     assert assignment.id not in people["Dmitri Volkov"]["role_assignments"]
+
+
+def test_an_unreadable_roster_makes_the_leaver_checks_error_not_skipped() -> None:
+    # Unknown data is ERROR, never "not applicable": the person of every account is Unknown, so
+    # a leaver policy applicable "when person != null" cannot decide and must say so.
+    failed = SourceStatus(name="roster:team.csv", platform="roster", status="failed", errors=("unreadable",))
+    inventory = correlated([github_member("dvolkov"), iam_user("dmitri"), entra_user("dmitri@acme.dev", "oid-dmitri")],
+                           sources=(failed,))
+    for account in inventory.resources:
+        if account.type != "azure.subscription":
+            assert isinstance(account.attributes["person"], Unknown), account.type
+    findings = evaluate(load_policies([POLICIES]), inventory)
+    leavers = [f for f in findings if "leaver" in f.policy]
+    assert leavers and {f.status for f in leavers} == {Status.ERROR}
+    assert all("roster:team.csv" in f.message for f in leavers)

@@ -209,8 +209,85 @@ def postgres_url() -> Iterator[str]:
 
 
 def test_two_runs_on_postgresql(postgres_url: str) -> None:
-    require_module("psycopg", "pip install 'posture[postgres]'")
+    require_module("psycopg", "pip install 'posture-audit[postgres]'")
     with HistoryStore(postgres_url) as store:
         exercise(store)
     with HistoryStore(postgres_url) as reopened:
         assert len(reopened.runs()) == 3
+
+
+def chain_of_concurrent_runs(url: str, runs: int = 8) -> list[str | None]:
+    """Record ``runs`` reports of one scope at once (a store per thread, as separate processes would)."""
+    import threading
+
+    barrier = threading.Barrier(runs, timeout=60)
+    previous: list[str | None] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        try:
+            with HistoryStore(url) as store:
+                barrier.wait()
+                stamped = store.record(run_one(), "one-scope")
+            with lock:
+                previous.append(stamped.previous_run_id)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    with HistoryStore(url) as store:
+        recorded = store.runs(limit=100, scope="one-scope")
+    assert len(recorded) == runs
+    return [r.previous_run_id for r in reversed(recorded)]
+
+
+def assert_one_chain(previous: list[str | None], url: str) -> None:
+    with HistoryStore(url) as store:
+        ids = [r.run_id for r in reversed(store.runs(limit=100, scope="one-scope"))]
+    # Oldest first: the first run has no predecessor, each later one names the one before it.
+    assert previous == [None, *ids[:-1]]
+
+
+def test_concurrent_runs_of_one_scope_form_one_chain(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'h.sqlite'}"
+    assert_one_chain(chain_of_concurrent_runs(url), url)
+
+
+def test_concurrent_runs_on_postgresql_form_one_chain(postgres_url: str) -> None:
+    pytest.importorskip("psycopg", reason="psycopg not installed (pip install 'posture-audit[postgres]')")
+    with HistoryStore(postgres_url) as store:  # a scope of its own in the shared database
+        assert store.runs(scope="one-scope") == []
+    assert_one_chain(chain_of_concurrent_runs(postgres_url), postgres_url)
+
+
+def test_an_incomplete_run_is_recorded_flagged_and_never_a_baseline(tmp_path: Path) -> None:
+    with HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}") as store:
+        first = store.record(run_one(), "s")
+        incomplete = store.record(run_two(), "s", complete=False)
+        assert incomplete.previous_run_id == first.run.run_id
+        third = store.record(run_two(), "s")
+        assert third.previous_run_id == first.run.run_id  # not the incomplete one
+        assert store.runs(scope="s")[1].summary["complete"] is False
+
+
+def test_a_block_that_raises_records_nothing(tmp_path: Path) -> None:
+    with HistoryStore(f"sqlite:///{tmp_path / 'h.sqlite'}") as store:
+        with pytest.raises(RuntimeError), store.recording(run_one(), "s"):
+            raise RuntimeError("the reports could not be written")
+        assert store.runs() == []
+
+
+def test_history_file_and_directories_are_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    os.umask(0o022)
+    path = tmp_path / "state" / "posture" / "history.sqlite"
+    with HistoryStore(f"sqlite:///{path}") as store:
+        store.record(run_one(), "s")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from scanner.collectors import COLLECTORS, load_collector
+from scanner.collectors import PLATFORMS, load_collector
 from scanner.collectors.base import Collector
 from scanner.demo import load_demo
 from scanner.findings import Status
@@ -65,7 +65,7 @@ def test_every_resource_type_is_documented() -> None:
             assert attribute.description, f"{rtype.name}.{attribute.name}"
 
 
-@pytest.mark.parametrize("name", sorted(COLLECTORS))
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
 def test_every_collector_is_registered_correctly(name: str) -> None:
     collector = load_collector(name)
     assert issubclass(collector, Collector)

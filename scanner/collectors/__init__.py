@@ -1,7 +1,9 @@
-"""Collector registry: platform name -> "module:Class", imported lazily.
+"""The platform registry: name -> "module:PLATFORM", each an SDK-free descriptor imported lazily.
 
-Strings, not imports, so boto3 loads only when AWS is scanned and a missing optional extra
-is a clear error rather than an ImportError at start-up. A new platform adds one line here.
+Strings, not imports, so ``posture --help`` loads no SDK and a missing optional extra is a clear
+error when that platform runs. The CLI flags, ``posture.yaml`` keys, secret variables, people
+linking and the people sheet are all read from these descriptors: a new platform adds its
+package (with ``platform.py``) and one line here.
 """
 
 from __future__ import annotations
@@ -13,30 +15,35 @@ from scanner.errors import ConfigError
 
 if TYPE_CHECKING:
     from scanner.collectors.base import Collector
+    from scanner.collectors.descriptor import Platform
 
-COLLECTORS: dict[str, str] = {
-    "github": "scanner.collectors.github.collector:GitHubCollector",
-    "aws": "scanner.collectors.aws.collector:AwsCollector",
-    "azure": "scanner.collectors.azure.collector:AzureCollector",
-    "roster": "scanner.collectors.roster:RosterCollector",
+PLATFORMS: dict[str, str] = {
+    "github": "scanner.collectors.github.platform:PLATFORM",
+    "aws": "scanner.collectors.aws.platform:PLATFORM",
+    "azure": "scanner.collectors.azure.platform:PLATFORM",
+    "gcp": "scanner.collectors.gcp.platform:PLATFORM",
+    "intune": "scanner.collectors.intune.platform:PLATFORM",
+    "atlassian": "scanner.collectors.atlassian.platform:PLATFORM",
+    "roster": "scanner.collectors.roster_platform:PLATFORM",
 }
 
-# The pip extra that brings each platform's SDK, for the error when it is missing.
-EXTRAS: dict[str, str] = {"github": "github", "aws": "aws", "azure": "azure", "roster": ""}
+
+def platform(name: str) -> Platform:
+    """The descriptor registered as ``name``."""
+    try:
+        target = PLATFORMS[name]
+    except KeyError:
+        raise ConfigError(f"unknown source {name!r}; known sources: {', '.join(PLATFORMS)}") from None
+    module_name, _, attribute = target.partition(":")
+    descriptor: Platform = getattr(importlib.import_module(module_name), attribute)
+    return descriptor
+
+
+def platforms() -> list[Platform]:
+    """Every registered descriptor, in registry order (the order sources are listed and run)."""
+    return [platform(name) for name in PLATFORMS]
 
 
 def load_collector(name: str) -> type[Collector]:
-    """Import and return the collector class registered as ``name``."""
-    try:
-        target = COLLECTORS[name]
-    except KeyError:
-        raise ConfigError(f"unknown source {name!r}; known sources: {', '.join(COLLECTORS)}") from None
-    module_name, _, class_name = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        extra = EXTRAS.get(name)
-        hint = f"install it with: pip install 'posture[{extra}]'" if extra else "reinstall posture"
-        raise ConfigError(f"the {name} collector needs a package that is not installed ({exc.name}); {hint}") from exc
-    collector: type[Collector] = getattr(module, class_name)
-    return collector
+    """Import and return the collector class of platform ``name`` (its SDK loads now)."""
+    return platform(name).collector_class()

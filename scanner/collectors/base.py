@@ -18,23 +18,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from scanner.inventory.model import Resource, SourceStatus
+from scanner.progress import Progress
 
-
-class Progress:
-    """Progress reporting for long scans. The default does nothing (CI, tests, -q).
-
-    The CLI passes a rich-backed implementation on a terminal. Thread-safe implementations only:
-    collectors call it from worker threads.
-    """
-
-    def task(self, source: str, description: str, total: int | None = None) -> None:
-        """Start (or restart) the progress line of ``source``."""
-
-    def advance(self, source: str, amount: int = 1) -> None:
-        """Move ``source`` forward by ``amount`` items."""
-
-    def log(self, source: str, message: str) -> None:
-        """A notable event worth a line: waiting for a rate limit, retrying a 5xx."""
+__all__ = ["CallCounter", "CollectContext", "CollectResult", "Collector", "Progress", "days_between", "iso", "redact"]
 
 
 def _utc_now() -> datetime:
@@ -59,7 +45,7 @@ class CollectResult:
 
 
 class Collector(ABC):
-    """One platform's collector. Registered by name in ``scanner.collectors.COLLECTORS``.
+    """One platform's collector, named by its descriptor (``scanner.collectors.PLATFORMS``).
 
     ``settings`` is this platform's section of the configuration (from posture.yaml and flags),
     e.g. ``{"orgs": ["acme"], "url": "https://api.github.com"}``; the collector validates it and

@@ -14,8 +14,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from scanner.collectors.base import CollectContext, Collector
+    from scanner.inventory.types import AccountKind
 
 OptionKind = Literal["string", "integer", "boolean", "list", "mapping", "string_or_integer", "string_or_mapping"]
+KIND_TYPES: Mapping[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "boolean": (bool,), "list": (list,), "mapping": (dict,),
+    "string_or_integer": (str, int), "string_or_mapping": (str, dict),
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,16 @@ class Option:
     csv: bool = False
     path: bool = False
     choices: tuple[str, ...] | None = None
+    item_kind: OptionKind = "string"  # the kind of each item of a ``list`` option
+
+    @property
+    def python_types(self) -> tuple[type, ...]:
+        """The Python types a ``posture.yaml`` value of this option may have."""
+        return KIND_TYPES[self.kind]
+
+    @property
+    def item_types(self) -> tuple[type, ...]:
+        return KIND_TYPES[self.item_kind]
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,11 @@ class Platform:
     one of which must be present once the platform is enabled (the error names the flag).
     ``account_types``: the inventory types that are people's accounts on this platform (their
     ``AccountKind`` lives with the inventory types so ``inventory/`` stays a leaf).
+    ``account_kinds``: kinds declared here instead, for a platform whose types module is not in
+    the inventory registry (a plugin, a test's toy platform); correlation merges both.
     ``units``: splits validated raw settings into collection units (before discovery).
+    ``validate``: parses the platform's section (raising ConfigError with a one-line message) when
+    the configuration is built, so a bad value stops every command before any network call.
     """
 
     name: str
@@ -74,9 +93,15 @@ class Platform:
     enable_flag: str | None = None
     required: tuple[str, ...] = ()
     account_types: tuple[str, ...] = ()
+    account_kinds: tuple[AccountKind, ...] = ()
+    cis_benchmark: str | None = None  # the CIS benchmark policies cite (``posture report --framework cis-<name>``)
     units: Callable[[Mapping[str, Any]], list[Unit]] | None = None
     validate: Callable[[Mapping[str, Any]], object] | None = None
     notes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def path_keys(self) -> frozenset[str]:
+        return frozenset(o.key for o in self.options if o.path)
 
     def option(self, key: str) -> Option | None:
         for option in self.options:

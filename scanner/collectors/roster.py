@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -570,10 +570,3 @@ def _text(value: Any) -> str | None:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
-
-
-def iter_entry_handles(entry: Resource) -> Iterator[tuple[str, str]]:
-    """(field, handle) pairs of a roster entry, for correlation."""
-    for handle_field in HANDLE_FIELDS:
-        for handle in entry.attributes.get(handle_field) or ():
-            yield handle_field, handle

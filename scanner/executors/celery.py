@@ -57,7 +57,7 @@ def unit_from_json(data: Mapping[str, Any]) -> Unit:
 
 
 def _collect_unit_task(task: Any, unit_json: Mapping[str, Any], concurrency: int = 4) -> dict[str, Any]:
-    from scanner.collectors import load_platform
+    from scanner.collectors import platform as load_platform
     from scanner.executors.local import collect_unit
     from scanner.pipeline import environment
 
@@ -79,17 +79,17 @@ def _finish_run_task(parts: list[dict[str, Any]], values: Mapping[str, Any], pla
 
     inventories = [Inventory.from_json(p, origin=f"unit {i + 1}") for i, p in enumerate(parts)]
     merged = merge([_with_plan(i, planned) for i in inventories])
-    outcome = finish_run(values, merged)
-    return {"exit_code": outcome.exit_code, "summary": outcome.summary}
+    return finish_run(values, merged).to_json()
 
 
 def _run_audit_task(values: Mapping[str, Any]) -> str:
     """Beat's task: plan the configured audit and launch its chord (returns the chord's id)."""
-    from scanner.pipeline import plan_for
-
     from celery import current_app
 
-    plan = plan_for(values)
+    from scanner.config import build_settings
+    from scanner.pipeline import plan_for
+
+    plan = plan_for(build_settings(values))
     result = launch(current_app, plan.units, values, list(plan.keys))
     return str(result.id)
 

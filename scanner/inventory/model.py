@@ -22,6 +22,17 @@ class Unknown:
 
     reason: str
 
+    @property
+    def documented(self) -> bool:
+        """True when the collector names a missing permission or licence as the cause.
+
+        The convention every collector follows: such a reason starts with ``needs `` and names
+        what is missing (``needs iam:ListUsers``, ``needs Microsoft Entra ID P1``). Anything else
+        (a 5xx, a throttle, a malformed answer, an unfinished page) is an unexplained gap, and a
+        CI gate must not pass on it (see ``scanner.pipeline.gate``).
+        """
+        return self.reason.startswith("needs ")
+
     def to_json(self) -> dict[str, str]:
         return {"$unknown": self.reason}
 

@@ -16,10 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgres
 from rich.table import Table
 from rich.text import Text
 
-from scanner.collectors.base import Progress
 from scanner.compliance import GUIDE_TITLES
 from scanner.findings import Finding, Report, Severity, Status
 from scanner.outputs.safe import counted, markup, one_line
+from scanner.progress import Progress
 
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 STATUS_ORDER = [Status.FAIL, Status.ERROR, Status.WAIVED, Status.PASS, Status.SKIPPED]

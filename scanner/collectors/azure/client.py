@@ -385,9 +385,12 @@ class ArmRest:
             page = self.get(str(next_link), api_version)
 
 
-def check_https(field: str, url: str) -> str:
-    """An endpoint override must be https (azure-core refuses bearer tokens over http)."""
+def check_https(field: str, url: str, section: str = "azure") -> str:
+    """An endpoint override must be https (azure-core refuses bearer tokens over http) and
+    carry no user-info (it would be echoed into errors and findings)."""
     parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(f"{section}.{field} must not carry a user name or password; sign in through azure-identity instead")
     if parts.scheme != "https" or not parts.netloc:
-        raise ConfigError(f"azure.{field} must be an https:// URL, got {url!r}")
+        raise ConfigError(f"{section}.{field} must be an https:// URL, got {url!r}")
     return url.rstrip("/")

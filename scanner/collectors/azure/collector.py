@@ -38,6 +38,8 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 API_SUBSCRIPTIONS = "2022-12-01"
 API_DIAGNOSTIC_SETTINGS = "2021-05-01-preview"
+# Defender for Cloud security contacts: the newest version (emails, isEnabled, notificationsByRole).
+API_SECURITY_CONTACTS = "2023-12-01-preview"
 
 _USER_FIELDS = "id,displayName,userPrincipalName,mail,userType,accountEnabled,createdDateTime,onPremisesSyncEnabled"
 _CREDENTIAL_FIELDS = "passwordCredentials,keyCredentials"
@@ -60,6 +62,7 @@ class _Settings:
     credential: Any
     retry_backoff: float
     max_retries: int
+    environment: mapping.EnvironmentRule = mapping.EnvironmentRule()
 
 
 @dataclass
@@ -103,7 +106,6 @@ class AzureCollector(Collector):
         super().__init__(settings, context)
         self._options = self._validate(settings)
         self._counter = CallCounter()
-        self._sub_counters: dict[str, CallCounter] = {}
 
     # --- settings --------------------------------------------------------------------------
 
@@ -138,7 +140,27 @@ class AzureCollector(Collector):
         retries = settings.get("max_retries", 3)
         if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
             raise ConfigError("azure.max_retries must be a whole number >= 0")
+        tags = settings.get("environment_tags")
+        if tags is None:
+            tags = list(mapping.DEFAULT_ENVIRONMENT_TAGS)
+        if isinstance(tags, str) or not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) and t.strip() for t in tags):
+            raise ConfigError("azure.environment_tags must be a list of tag names (e.g. [environment, env])")
+        patterns: dict[str, re.Pattern[str] | None] = {}
+        for key in ("production_name_pattern", "nonproduction_name_pattern"):
+            value = settings.get(key)
+            if value is None:
+                patterns[key] = None
+                continue
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"azure.{key} must be a regular expression matched against subscription names")
+            try:
+                patterns[key] = re.compile(value, re.IGNORECASE)
+            except re.error as exc:
+                raise ConfigError(f"azure.{key}: {value!r} is not a regular expression ({exc})") from None
         return _Settings(
+            environment=mapping.EnvironmentRule(
+                tuple(t.strip() for t in tags), patterns["production_name_pattern"], patterns["nonproduction_name_pattern"]
+            ),
             tenant=tenant.strip() if isinstance(tenant, str) else None,
             subscriptions=tuple(s.lower() for s in subs),
             cloud=cloud,
@@ -253,19 +275,33 @@ class AzureCollector(Collector):
                         )
                     )
             seen_definitions: dict[str, Resource] = {}
-            seen_ids: set[str] = set()
+            seen_in: dict[str, list[str]] = {}
+            assignments: list[Resource] = []
+            environments: dict[str, str | None] = {}
+            unreadable: dict[str, Unknown] = {}
             for sub_id, subscription in subscriptions.items():
                 parts, outcome, calls = sub_parts[sub_id]
                 sub_resources, definitions = self._subscription_resources(subscription, parts, directory, now)
-                # An assignment inherited from a management group shows in every subscription
-                # below it: keep it once (from the first subscription, in listing order).
                 for resource in sub_resources:
-                    if resource.id.lower() not in seen_ids:
-                        seen_ids.add(resource.id.lower())
+                    if resource.type == "azure.subscription":
                         resources.append(resource)
+                        environments[sub_id] = resource.attributes["environment"]
+                        continue
+                    # An assignment inherited from a management group shows in every subscription
+                    # below it: keep it once (from the first subscription, in listing order), and
+                    # remember every subscription (environment) it reaches.
+                    key = resource.id.lower()
+                    if key not in seen_in:
+                        seen_in[key] = []
+                        assignments.append(resource)
+                    seen_in[key].append(sub_id)
+                for key in ("role_assignments", "eligibility"):
+                    if isinstance(parts[key], Unknown):
+                        unreadable[sub_id] = parts[key]
                 for definition in definitions:
                     seen_definitions.setdefault(definition.id, definition)
                 sources.append(self._source(f"azure:subscription:{sub_id}", outcome, identity, started, calls))
+            resources.extend(mapping.with_environments(assignments, seen_in, environments, unreadable))
             resources.extend(seen_definitions.values())
         return CollectResult(tuple(resources), tuple(sources))
 
@@ -350,6 +386,8 @@ class AzureCollector(Collector):
              tolerate=_retired_classic_admins)
         read("diagnostic_settings", "activity log diagnostic settings", "Reader (Microsoft.Insights/diagnosticSettings/read)",
              lambda: sub_arm.list(f"{scope}/providers/Microsoft.Insights/diagnosticSettings", API_DIAGNOSTIC_SETTINGS))
+        read("security_contacts", "Defender for Cloud security contacts", "Reader or Security Reader (Microsoft.Security/securityContacts/read)",
+             lambda: sub_arm.list(f"{scope}/providers/Microsoft.Security/securityContacts", API_SECURITY_CONTACTS))
         self.context.progress.advance("azure")
         return parts, outcome, counter.snapshot()
 
@@ -539,12 +577,23 @@ class AzureCollector(Collector):
                 if policy.get("state") != "enabled":
                     continue
                 users_condition = (policy.get("conditions") or {}).get("users") or {}
-                for group_id in users_condition.get("excludeGroups") or []:
+                # Included groups too: whether an admin is covered depends on who is in them.
+                for group_id in list(users_condition.get("excludeGroups") or []) + list(users_condition.get("includeGroups") or []):
                     wanted.add(str(group_id))
                     groups.add(str(group_id))
                 for user_id in users_condition.get("excludeUsers") or []:
                     if isinstance(users_by_id, dict) and user_id not in users_by_id and user_id not in ("All", "None", "GuestsOrExternalUsers"):
                         wanted.add(str(user_id))
+        # Directory roles held by a (role-assignable) group: its members are the admins.
+        for key in ("directory_roles", "directory_eligibility"):
+            items = tenant_parts.get(key)
+            if not isinstance(items, list) or not isinstance(users_by_id, dict):
+                continue
+            for item in items:
+                principal_id = str(item.get("principalId") or "")
+                if principal_id and principal_id not in users_by_id and not (isinstance(sps_by_id, dict) and principal_id in sps_by_id):
+                    wanted.add(principal_id)
+                    groups.add(principal_id)
         others: dict[str, Mapping[str, Any]] = {}
         if wanted:
             def lookup(object_id: str) -> tuple[str, Any]:
@@ -626,6 +675,7 @@ class AzureCollector(Collector):
                 users=users,
                 display_names=display_names,
                 tenant_directory=tenant_directory,
+                registration=parts["registration"],
             )
         ]
         eligible_by_principal = mapping.directory_roles_by_principal(parts["directory_eligibility"], parts["directory_role_definitions"])
@@ -684,6 +734,7 @@ class AzureCollector(Collector):
                     mapping.map_role_assignment(
                         item, subscription_id=sub_id, assignment_type=assignment_type, end_at=end_at,
                         definitions=definitions, directory=directory, pim_available=pim_available,
+                        definitions_read=not isinstance(definitions_part, Unknown),
                     )
                 )
             if isinstance(eligibility, list):
@@ -693,6 +744,7 @@ class AzureCollector(Collector):
                         mapping.map_role_assignment(
                             item, subscription_id=sub_id, assignment_type="eligible", end_at=iso(end),
                             definitions=definitions, directory=directory, pim_available=pim_available,
+                            definitions_read=not isinstance(definitions_part, Unknown),
                         )
                     )
         subscription_resource = Resource(
@@ -706,6 +758,8 @@ class AzureCollector(Collector):
                 pim_available=pim_available,
                 diagnostic_settings=parts["diagnostic_settings"],
                 classic_admins=parts["classic_admins"],
+                security_contacts=parts["security_contacts"],
+                environment_rule=self._options.environment,
             ),
         )
         custom = [
@@ -738,6 +792,10 @@ class AzureCollector(Collector):
         return scrub(redact(" ".join(str(text).split()), getattr(self, "_secrets", [])))
 
 
+# Shared with the Intune collector, which signs in the same way.
+TenantCredential = _TenantCredential
+
+
 class _NoPim:
     """Marker: PIM answered that the tenant has no Entra ID P2 licence."""
 
@@ -757,6 +815,11 @@ def _retired_classic_admins(exc: Exception) -> Any:
     if getattr(exc, "status_code", None) == 404:
         return []
     return None
+
+
+def first_line(exc: BaseException) -> str:
+    """The cause of a sign-in or API error in one scrubbed line (shared with the Intune collector)."""
+    return _first_line(exc)
 
 
 def _first_line(exc: BaseException) -> str:

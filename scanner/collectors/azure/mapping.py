@@ -7,8 +7,9 @@ every attribute that depends on it becomes that ``Unknown`` too, never a guess.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -187,10 +188,10 @@ def _user_name(directory: Directory, user_id: str, fallback: Mapping[str, Any] |
     return str(user.get("userPrincipalName") or user.get("displayName") or user_id)
 
 
-def excluded_accounts(exclusions: set[tuple[str, str]], tenant: TenantDirectory, role_assignments: Part) -> Any:
-    """Names of the user accounts ``exclusions`` take out of a policy: excluded users, transitive
-    user members of excluded groups, active and PIM-eligible holders of excluded roles.
-    Unknown when a group's members or a role's holders could not be read."""
+def excluded_account_ids(exclusions: set[tuple[str, str]], tenant: TenantDirectory, role_assignments: Part) -> Any:
+    """object id -> name of every user account ``exclusions`` take out of a policy: excluded
+    users, transitive user members of excluded groups, active and PIM-eligible holders of
+    excluded roles. Unknown when a group's members or a role's holders could not be read."""
     directory = tenant.directory
     accounts: dict[str, str] = {}
     for kind, object_id in sorted(exclusions):
@@ -219,7 +220,140 @@ def excluded_accounts(exclusions: set[tuple[str, str]], tenant: TenantDirectory,
                     principal = str(holder.get("principalId") or "")
                     if holder.get("roleDefinitionId") == object_id and isinstance(directory.users, dict) and principal in directory.users:
                         accounts[principal] = _user_name(directory, principal)
-    return sorted(set(accounts.values()))
+    return accounts
+
+
+def excluded_accounts(exclusions: set[tuple[str, str]], tenant: TenantDirectory, role_assignments: Part) -> Any:
+    """Names of the user accounts ``exclusions`` take out of a policy (see excluded_account_ids)."""
+    return _either(excluded_account_ids(exclusions, tenant, role_assignments), lambda found: sorted(set(found.values())))
+
+
+def mfa_registered_by_id(registration: Part) -> Any:
+    """user object id -> MFA registered (userRegistrationDetails); a user absent from the report
+    has registered nothing we can see. Unknown when the report could not be read."""
+    return _either(registration, lambda items: {str(r.get("id")): bool(r.get("isMfaRegistered")) for r in items})
+
+
+def without_mfa(accounts: Any, registered: Any, users: Part, only: Any = None) -> Any:
+    """Names of the enabled accounts among ``accounts`` (id -> name) with no MFA method
+    registered, limited to the ids in ``only`` when given; Unknown when a needed part is."""
+    for part in (accounts, only):
+        if isinstance(part, Unknown):
+            return part
+    chosen = {uid: name for uid, name in accounts.items() if only is None or uid in only}
+    if isinstance(users, dict):
+        # A disabled account cannot sign in: no hole, whatever it registered.
+        chosen = {uid: name for uid, name in chosen.items() if (users.get(uid) or {}).get("accountEnabled", True) is not False}
+    if not chosen:
+        return []
+    if isinstance(registered, Unknown):
+        return registered
+    return sorted({name for uid, name in chosen.items() if not registered.get(uid, False)})
+
+
+def _role_holders(assignments: Part, tenant: TenantDirectory) -> Any:
+    """user object id -> every directory role id it holds, active or PIM-eligible, directly or
+    through a (role-assignable) group's transitive members. Unknown if a part is missing."""
+    directory = tenant.directory
+    if isinstance(directory.users, Unknown):
+        return directory.users
+    holders: dict[str, set[str]] = {}
+    for items in (assignments, tenant.eligibility):
+        if isinstance(items, Unknown):
+            if items is tenant.eligibility and tenant.pim_available is False:
+                continue  # no PIM: nobody can be eligible
+            return items
+        for item in items:
+            principal = str(item.get("principalId") or "")
+            role = str(item.get("roleDefinitionId") or "")
+            if principal in directory.users:
+                holders.setdefault(principal, set()).add(role)
+            elif principal in directory.group_members:
+                members = directory.group_members[principal]
+                if isinstance(members, Unknown):
+                    return members
+                for m in members:
+                    if str(m.get("@odata.type")) == "#microsoft.graph.user":
+                        holders.setdefault(str(m.get("id")), set()).add(role)
+    return holders
+
+
+def _groups_of(directory: Directory) -> Any:
+    """user object id -> the expanded groups (CA include/exclude, role holders) it belongs to."""
+    result: dict[str, set[str]] = {}
+    for group_id, members in directory.group_members.items():
+        if isinstance(members, Unknown):
+            continue  # only a policy naming this group needs it; _applies says Unknown then
+        for m in members:
+            result.setdefault(str(m.get("id")), set()).add(group_id)
+    return result
+
+
+def _applies(policy: Mapping[str, Any], uid: str, *, is_guest: bool, roles_held: set[str], groups: set[str],
+             directory: Directory) -> bool | Unknown:
+    """Does a Conditional Access policy's user condition take in this user (included, not excluded)?"""
+    users = (policy.get("conditions") or {}).get("users") or {}
+    for group_id in list(users.get("includeGroups") or []) + list(users.get("excludeGroups") or []):
+        members = directory.group_members.get(str(group_id), Unknown(f"members of group {group_id} were not read"))
+        if isinstance(members, Unknown):
+            return members
+
+    def named(key: str) -> bool:
+        values = {str(v) for v in users.get(f"{key}Users") or []}
+        return bool(
+            uid in values
+            or (is_guest and "GuestsOrExternalUsers" in values)
+            or groups & {str(g) for g in users.get(f"{key}Groups") or []}
+            or roles_held & {str(r) for r in users.get(f"{key}Roles") or []}
+        )
+
+    included = "All" in (users.get("includeUsers") or []) or named("include")
+    return included and not named("exclude")
+
+
+# Where an admin's MFA matters: every app, or at least the admin portals / Azure management.
+_ADMIN_APPS = {"All", "MicrosoftAdminPortals", "797f4846-ba00-4fd7-ba43-dac1f8f63013"}  # the last: Windows Azure Service Management API
+
+
+def _admin_apps(policy: Mapping[str, Any]) -> bool:
+    apps = (policy.get("conditions") or {}).get("applications") or {}
+    return bool(_ADMIN_APPS & {str(a) for a in apps.get("includeApplications") or []})
+
+
+def admins_outside_mfa(ca_policies: Part, sd_enabled: Any, tenant: TenantDirectory, assignments: Part) -> Any:
+    """object id -> name of every admin (a user holding a privileged directory role, active or
+    eligible, directly or through a group) whom no enabled Conditional Access policy requiring
+    MFA on all apps or the admin portals takes in: excluded by user, group or role, or never
+    included. {} under security defaults."""
+    if sd_enabled is True:
+        return {}
+    holders = _role_holders(assignments, tenant)
+    if isinstance(holders, Unknown):
+        return holders
+    if isinstance(ca_policies, Unknown):
+        return ca_policies
+    directory = tenant.directory
+    users = directory.users if isinstance(directory.users, dict) else {}
+    policies = [p for p in ca_policies if p.get("state") == "enabled" and _requires(p, {"mfa"}) and _admin_apps(p)]
+    groups_of = _groups_of(directory)
+    outside: dict[str, str] = {}
+    for uid, held in holders.items():
+        if not held & roles.ENTRA_ADMIN_ROLES:
+            continue
+        is_guest = str((users.get(uid) or {}).get("userType")) == "Guest"
+        covered: Any = False
+        for policy in policies:
+            applies = _applies(policy, uid, is_guest=is_guest, roles_held=held, groups=groups_of.get(uid, set()), directory=directory)
+            if applies is True:
+                covered = True
+                break
+            if isinstance(applies, Unknown):
+                covered = applies
+        if isinstance(covered, Unknown):
+            return covered
+        if not covered:
+            outside[uid] = _user_name(directory, uid)
+    return outside
 
 
 def _global_admin_split(assignments: Part, tenant: TenantDirectory) -> tuple[Any, Any]:
@@ -264,6 +398,7 @@ def map_tenant(
     users: Part,
     display_names: Mapping[str, str],
     tenant_directory: TenantDirectory,
+    registration: Part = None,
 ) -> Resource:
     """The tenant resource: sign-in policy and its exclusions, Global Administrators (standing
     and eligible), guest settings."""
@@ -302,7 +437,17 @@ def map_tenant(
     mfa_exclusions: Any = exclusions("mfa_all")
     if sd_enabled is True:
         mfa_exclusions = set()  # security defaults apply to everyone; CA cannot be on alongside them
-    mfa_excluded = _either(mfa_exclusions, lambda pairs: excluded_accounts(pairs, tenant_directory, directory_role_assignments))
+    mfa_excluded_ids = _either(mfa_exclusions, lambda pairs: excluded_account_ids(pairs, tenant_directory, directory_role_assignments))
+    mfa_excluded = _either(mfa_excluded_ids, lambda found: sorted(set(found.values())))
+    registered = mfa_registered_by_id(registration if registration is not None else Unknown("MFA registration was not read"))
+    holders = _role_holders(directory_role_assignments, tenant_directory)
+    admin_ids = _either(holders, lambda found: {uid for uid, held in found.items() if held & roles.ENTRA_ADMIN_ROLES})
+    # A break-glass account is excluded from MFA but can still do it (a FIDO2 key in the safe):
+    # an excluded admin with no method registered is a hole, never break-glass.
+    excluded_admins_without_mfa = without_mfa(mfa_excluded_ids, registered, users, admin_ids)
+    admins_outside = admins_outside_mfa(ca_policies, sd_enabled, tenant_directory, directory_role_assignments)
+    admins_outside_without_mfa = without_mfa(admins_outside, registered, tenant_directory.directory.users)
+    admins_outside_names = _either(admins_outside, lambda found: sorted(set(found.values())))
     permanent_admins, eligible_admins = _global_admin_split(directory_role_assignments, tenant_directory)
 
     global_admins = _either(
@@ -338,6 +483,9 @@ def map_tenant(
             "mfa_policy_exclusions": named(mfa_exclusions),
             "mfa_excluded_accounts": mfa_excluded,
             "mfa_excluded_account_count": _either(mfa_excluded, len),
+            "mfa_excluded_admins_without_mfa": excluded_admins_without_mfa,
+            "admins_outside_mfa_policy": admins_outside_names,
+            "admins_outside_mfa_policy_without_mfa": admins_outside_without_mfa,
             "admin_mfa_policy_exclusions": named(exclusions("mfa_admins")),
             "legacy_auth_policy_exclusions": named(exclusions("legacy")),
             "managed_device_policy_exclusions": named(exclusions("device")),
@@ -623,6 +771,19 @@ def allows_authorization_write(actions: Sequence[str], not_actions: Sequence[str
     )
 
 
+def role_can_write(guid: str, definition: Mapping[str, Any] | None, definitions_read: bool = True) -> Any:
+    """Can the role change resources? Any control-plane action beyond reads counts."""
+    if guid in roles.ARM_PRIVILEGED_ROLES:
+        return True
+    if guid == roles.READER:
+        return False
+    if definition is None:
+        reason = "the role definitions could not be read" if not definitions_read else f"role definition {guid} is not listed at the subscription"
+        return Unknown(reason)
+    actions, _, data_actions = _actions(definition)
+    return any(not a.lower().endswith("/read") for a in actions) or any(not a.lower().endswith("/read") for a in data_actions)
+
+
 def role_is_privileged(guid: str, definition: Mapping[str, Any] | None) -> bool:
     if guid in roles.ARM_PRIVILEGED_ROLES:
         return True
@@ -743,6 +904,7 @@ def map_role_assignment(
     definitions: Mapping[str, Mapping[str, Any]],
     directory: Directory,
     pim_available: Any,
+    definitions_read: bool = True,
 ) -> Resource:
     """An active role assignment, or a PIM eligibility (``assignment_type`` = eligible)."""
     props = item.get("properties") or {}
@@ -787,6 +949,10 @@ def map_role_assignment(
             "end_at": end_at,
             "pim_available": pim_available,
             "created_at": iso(parse_time(props.get("createdOn"))),
+            "write_role": role_can_write(guid, definition, definitions_read),
+            # Filled in once every subscription is read (with_environments).
+            "environments": [],
+            "cross_environment_writers": [],
         },
     )
 
@@ -818,6 +984,8 @@ def subscription_attributes(
     pim_available: Any,
     diagnostic_settings: Part,
     classic_admins: Part,
+    security_contacts: Part = None,
+    environment_rule: EnvironmentRule | None = None,
 ) -> dict[str, Any]:
     sub_id = str(subscription.get("subscriptionId"))
     sub_scope = f"/subscriptions/{sub_id}".lower()
@@ -850,6 +1018,11 @@ def subscription_attributes(
 
     owners = holders(roles.OWNER)
     uaa = holders(roles.USER_ACCESS_ADMINISTRATOR)
+    rbac_admins = holders(roles.RBAC_ADMINISTRATOR)
+    access_admins: Any = uaa if isinstance(uaa, Unknown) else (rbac_admins if isinstance(rbac_admins, Unknown) else {**rbac_admins, **uaa})
+
+    def names(found: Any) -> Any:
+        return _either(found, lambda h: sorted(str(v) if isinstance(v, str) else k for k, v in h.items()))
 
     def exported(settings: list[dict[str, Any]]) -> list[str]:
         destinations = []
@@ -880,7 +1053,7 @@ def subscription_attributes(
         "state": str(subscription.get("state") or "Enabled"),
         "tags": dict(subscription.get("tags") or {}),
         "owner_count": _either(owners, len),
-        "owners": _either(owners, lambda h: sorted(str(v) if isinstance(v, str) else k for k, v in h.items())),
+        "owners": names(owners),
         "permanent_owner_count": _either(
             assignments,
             lambda rs: sum(
@@ -892,9 +1065,150 @@ def subscription_attributes(
             ),
         ),
         "user_access_admin_count": _either(uaa, len),
+        "user_access_admins": names(uaa),
+        "rbac_admin_count": _either(rbac_admins, len),
+        "rbac_admins": names(rbac_admins),
+        "access_admin_count": _either(access_admins, len),
+        "access_admins": names(access_admins),
         "pim_available": pim_available,
         "activity_log_exported": _either(destinations, bool),
         "activity_log_destinations": destinations,
         "classic_administrators": classic,
         "classic_administrator_count": _either(classic, len),
+        **environment_attributes(subscription, environment_rule or EnvironmentRule()),
+        **security_contact_attributes(security_contacts if security_contacts is not None else Unknown("security contacts were not read")),
     }
+
+
+# --- environments and separation ----------------------------------------------------------------
+
+_ENVIRONMENT_WORDS = {
+    "production": ("prod", "production", "prd", "live"),
+    "staging": ("staging", "stage", "stg", "preprod", "pre-prod", "uat"),
+    "development": ("dev", "development", "sandbox", "test", "qa"),
+}
+DEFAULT_ENVIRONMENT_TAGS = ("environment", "env", "stage")
+
+
+@dataclass(frozen=True)
+class EnvironmentRule:
+    """How the user tells production subscriptions from the rest (settings): tag keys
+    (matched case-insensitively) first, then regular expressions on the subscription name."""
+
+    tags: tuple[str, ...] = DEFAULT_ENVIRONMENT_TAGS
+    production_name: re.Pattern[str] | None = None
+    nonproduction_name: re.Pattern[str] | None = None
+
+
+def subscription_environment(name: str, tags: Mapping[str, Any], rule: EnvironmentRule) -> str | None:
+    lowered = {str(k).lower(): str(v) for k, v in tags.items()}
+    for key in rule.tags:
+        value = lowered.get(key.lower(), "").strip().lower()
+        if value:
+            for canonical, words in _ENVIRONMENT_WORDS.items():
+                if value in words:
+                    return canonical
+            return value
+    if rule.production_name is not None and rule.production_name.search(name):
+        return "production"
+    if rule.nonproduction_name is not None and rule.nonproduction_name.search(name):
+        return "non-production"
+    return None
+
+
+def environment_attributes(subscription: Mapping[str, Any], rule: EnvironmentRule) -> dict[str, Any]:
+    name = str(subscription.get("displayName") or subscription.get("subscriptionId") or "")
+    environment = subscription_environment(name, dict(subscription.get("tags") or {}), rule)
+    return {"environment": environment, "is_production": environment == "production"}
+
+
+def security_contact_attributes(contacts: Part) -> dict[str, Any]:
+    """Defender for Cloud security contacts (Microsoft.Security/securityContacts, 2023-12-01-preview:
+    ``emails`` is one semicolon-separated string; ``isEnabled`` false turns a contact off)."""
+
+    def enabled(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [c for c in items if (c.get("properties") or {}).get("isEnabled", True) is not False]
+
+    def emails(items: list[dict[str, Any]]) -> list[str]:
+        found = set()
+        for contact in enabled(items):
+            for address in str((contact.get("properties") or {}).get("emails") or "").replace(",", ";").split(";"):
+                if address.strip():
+                    found.add(address.strip().lower())
+        return sorted(found)
+
+    def to_owners(items: list[dict[str, Any]]) -> bool:
+        for contact in enabled(items):
+            by_role = (contact.get("properties") or {}).get("notificationsByRole") or {}
+            if str(by_role.get("state")) == "On" and "Owner" in (by_role.get("roles") or []):
+                return True
+        return False
+
+    found = _either(contacts, emails)
+    return {
+        "security_contact_emails": found,
+        "security_contact_configured": _either(found, bool),
+        "security_alerts_to_owners": _either(contacts, to_owners),
+    }
+
+
+def _class(environment: str) -> str:
+    return "production" if environment == "production" else "non-production"
+
+
+def with_environments(
+    assignments: Sequence[Resource], seen_in: Mapping[str, Sequence[str]], environments: Mapping[str, str | None],
+    unreadable: Mapping[str, Unknown],
+) -> list[Resource]:
+    """Fill ``environments`` and ``cross_environment_writers`` once every subscription is read.
+
+    ``seen_in``: assignment id (lower-case) -> the subscriptions whose listing showed it (an
+    assignment on a management group shows in each one below it). ``environments``: subscription
+    id -> environment or None. ``unreadable``: subscription id -> why its assignments are missing;
+    a writer there could not be seen, so a clean answer is Unknown rather than []."""
+    holders_of: dict[str, Any] = {}
+    classes_of: dict[str, set[str]] = {}
+    missing: Unknown | None = next(iter(unreadable.values()), None)
+    for resource in assignments:
+        attrs = resource.attributes
+        envs = sorted({e for sub in seen_in.get(resource.id.lower(), ()) if (e := environments.get(sub)) is not None})
+        holders = _holders(attrs)
+        holders_of[resource.id] = (envs, holders)
+        if attrs["write_role"] is not True:
+            if isinstance(attrs["write_role"], Unknown) and missing is None:
+                missing = attrs["write_role"]
+            continue
+        if isinstance(holders, Unknown):
+            missing = missing or holders
+            continue
+        for holder_id, _ in holders:
+            classes_of.setdefault(holder_id, set()).update(_class(e) for e in envs)
+    result = []
+    for resource in assignments:
+        envs, holders = holders_of[resource.id]
+        attrs = dict(resource.attributes)
+        attrs["environments"] = envs
+        writers: Any = []
+        if attrs["write_role"] is not True:
+            writers = attrs["write_role"] if isinstance(attrs["write_role"], Unknown) else []
+        elif isinstance(holders, Unknown):
+            writers = holders
+        else:
+            mine = {_class(e) for e in envs}
+            writers = sorted({name for holder_id, name in holders if len(mine | classes_of.get(holder_id, set())) > 1})
+            if not writers and missing is not None and envs:
+                writers = missing
+        attrs["cross_environment_writers"] = writers
+        result.append(replace(resource, attributes=attrs))
+    return result
+
+
+def _holders(attrs: Mapping[str, Any]) -> Any:
+    """(object id, name) of who holds an assignment: the principal, or a group's members."""
+    if attrs["principal_type"] in ("Group", "ForeignGroup"):
+        ids, names = attrs["group_member_ids"], attrs["group_members"]
+        if isinstance(ids, Unknown):
+            return ids
+        return list(zip(ids, names))
+    name = attrs["principal_name"] if isinstance(attrs["principal_name"], str) else attrs["principal_id"]
+    return [(attrs["principal_id"], name)]

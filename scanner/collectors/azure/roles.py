@@ -6,23 +6,19 @@ Built-in role ids are the same in every tenant and cloud. Sources: the Azure bui
 
 from __future__ import annotations
 
-# Azure RBAC built-in roles (role definition name GUID -> role name), "Privileged" table.
-OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
-CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
-USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
-RBAC_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
-RESERVATIONS_ADMINISTRATOR = "a8889054-8d42-49c9-bc1c-52486c10e7cd"
-READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+from scanner.inventory.types import azure as azure_types
 
-ARM_BUILTIN_ROLE_NAMES: dict[str, str] = {
-    OWNER: "Owner",
-    CONTRIBUTOR: "Contributor",
-    USER_ACCESS_ADMINISTRATOR: "User Access Administrator",
-    RBAC_ADMINISTRATOR: "Role Based Access Control Administrator",
-    RESERVATIONS_ADMINISTRATOR: "Reservations Administrator",
-    READER: "Reader",
-}
-ARM_PRIVILEGED_ROLES: frozenset[str] = frozenset(ARM_BUILTIN_ROLE_NAMES) - {READER}
+# Azure RBAC built-in roles: the privileged ones are defined once, with the inventory types
+# (people correlation reads the same set); Reader is named here for display only.
+OWNER = azure_types.OWNER
+CONTRIBUTOR = azure_types.CONTRIBUTOR
+USER_ACCESS_ADMINISTRATOR = azure_types.USER_ACCESS_ADMINISTRATOR
+RBAC_ADMINISTRATOR = azure_types.RBAC_ADMINISTRATOR
+RESERVATIONS_ADMINISTRATOR = azure_types.RESERVATIONS_ADMINISTRATOR
+READER = azure_types.READER
+
+ARM_BUILTIN_ROLE_NAMES: dict[str, str] = {**azure_types.PRIVILEGED_ROLES, READER: "Reader"}
+ARM_PRIVILEGED_ROLES: frozenset[str] = frozenset(azure_types.PRIVILEGED_ROLES)
 
 # Entra built-in directory roles marked PRIVILEGED (template id -> display name).
 GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10"

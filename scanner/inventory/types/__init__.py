@@ -68,6 +68,36 @@ class ResourceType:
         return ResourceType(self.name, self.description, self.attributes + tuple(extra))
 
 
+@dataclass(frozen=True)
+class AccountKind:
+    """A resource type people linking (``scanner.correlate``) treats as a person's access.
+
+    An *account* (``principal_of`` empty) follows the account contract (email, active, is_admin,
+    mfa_enabled, last_activity_at, days_since_last_activity, handles) and is matched to a roster
+    person by the roster handle columns ``roster_fields``, then by email. A *grant* (a role
+    assignment) names the account that holds it: its ``principal_id`` is the object id of an
+    account of one of the ``principal_of`` types, and it links to that account's person.
+    ``unique_name``: the account's name is unique across the platform's scopes (an Entra UPN),
+    so reports show it without its scope.
+    """
+
+    type: str
+    platform: str
+    roster_fields: tuple[str, ...] = ()
+    principal_of: tuple[str, ...] = ()
+    unique_name: bool = False
+    # (attribute, value) pairs a resource of ``type`` must hold to be a person's account: a GCP
+    # principal is one only when it is a user (not a service account or group).
+    only: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def is_grant(self) -> bool:
+        return bool(self.principal_of)
+
+    def covers(self, resource: Resource) -> bool:
+        return all(resource.attributes.get(name) == value for name, value in self.only)
+
+
 def attr(name: str, kind: AttributeKind, description: str, nullable: bool = False) -> Attribute:
     """Shorthand used by the per-platform declaration modules."""
     return Attribute(name, kind, description, nullable)
@@ -95,25 +125,28 @@ def problems_with(resource: Resource, rtype: ResourceType) -> list[str]:
     return problems
 
 
-def _assemble() -> Mapping[str, ResourceType]:
+def _assemble() -> tuple[Mapping[str, ResourceType], Mapping[str, AccountKind]]:
     # Explicit list: a new platform adds one module and one line here.
-    from scanner.inventory.types import aws, azure, gcp, github, paths, people
+    from scanner.inventory.types import atlassian, aws, azure, gcp, github, intune, paths, people
 
     registry: dict[str, ResourceType] = {}
-    for module in (github, aws, azure, gcp, people, paths):
+    kinds: dict[str, AccountKind] = {}
+    for module in (github, aws, azure, gcp, intune, atlassian, people, paths):
         for rtype in module.TYPES:
             if rtype.name in registry:
                 raise RuntimeError(f"resource type {rtype.name} declared twice")
             registry[rtype.name] = rtype
+        for kind in getattr(module, "ACCOUNT_KINDS", ()):
+            kinds[kind.type] = kind
     # Attributes a platform's collector adds after its mapping (e.g. GitHub's org_extras).
-    for module in (github, aws, azure, gcp, people, paths):
+    for module in (github, aws, azure, gcp, intune, atlassian, people, paths):
         for type_name, extra in getattr(module, "EXTENSIONS", {}).items():
             registry[type_name] = registry[type_name].extended(extra)
     # People correlation adds the same derived attributes to every account type it links.
-    for type_name in people.ACCOUNT_TYPES:
+    for type_name in kinds:
         if type_name in registry:
             registry[type_name] = registry[type_name].extended(people.DERIVED_ACCOUNT_ATTRIBUTES)
-    return MappingProxyType(registry)
+    return MappingProxyType(registry), MappingProxyType(kinds)
 
 
-RESOURCE_TYPES: Mapping[str, ResourceType] = _assemble()
+RESOURCE_TYPES, ACCOUNT_KINDS = _assemble()

@@ -7,7 +7,7 @@ users to roster people like GitHub members and Entra users.
 
 from __future__ import annotations
 
-from scanner.inventory.types import ResourceType, attr
+from scanner.inventory.types import AccountKind, ResourceType, attr
 
 ACCOUNT = ResourceType(
     "aws.account",
@@ -167,3 +167,6 @@ CLOUDTRAIL_TRAIL = ResourceType(
 )
 
 TYPES: tuple[ResourceType, ...] = (ACCOUNT, IAM_USER, IAM_ROLE, IAM_POLICY, CLOUDTRAIL_TRAIL)
+
+# The people-linking kinds of this platform (scanner.correlate reads them).
+ACCOUNT_KINDS: tuple[AccountKind, ...] = (AccountKind("aws.iam_user", "aws", roster_fields=("aws_iam_user",)),)

@@ -8,7 +8,42 @@ handles).
 
 from __future__ import annotations
 
-from scanner.inventory.types import ResourceType, attr
+from types import MappingProxyType
+from typing import Final
+
+from scanner.inventory.types import AccountKind, ResourceType, attr
+
+# --- Azure RBAC knowledge shared by the collector and people correlation ---------------------
+# The one definition of a "privileged" Azure RBAC role: the built-in roles Microsoft's built-in
+# roles page lists in its "Privileged" table (role definition GUID, the same in every tenant ->
+# name). A custom role is privileged too when it grants "*" or Microsoft.Authorization writes;
+# the collector decides that from the definition and sets ``azure.role_assignment.privileged``.
+OWNER: Final = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+CONTRIBUTOR: Final = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+USER_ACCESS_ADMINISTRATOR: Final = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+RBAC_ADMINISTRATOR: Final = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+RESERVATIONS_ADMINISTRATOR: Final = "a8889054-8d42-49c9-bc1c-52486c10e7cd"
+READER: Final = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
+
+PRIVILEGED_ROLES: Final = MappingProxyType({
+    OWNER: "Owner",
+    CONTRIBUTOR: "Contributor",
+    USER_ACCESS_ADMINISTRATOR: "User Access Administrator",
+    RBAC_ADMINISTRATOR: "Role Based Access Control Administrator",
+    RESERVATIONS_ADMINISTRATOR: "Reservations Administrator",
+})
+# The same roles by lower-cased name, for data that names a role but carries no GUID.
+PRIVILEGED_ROLE_NAMES: Final = frozenset(name.lower() for name in PRIVILEGED_ROLES.values())
+# Privileged roles that can grant access to others (write role assignments): Owner-equivalent.
+ACCESS_ADMIN_ROLES: Final = frozenset({OWNER, USER_ACCESS_ADMINISTRATOR, RBAC_ADMINISTRATOR})
+# Roles that can change resources (write) in a scope; Reader and the like cannot.
+WRITE_ROLES: Final = frozenset({OWNER, CONTRIBUTOR, USER_ACCESS_ADMINISTRATOR, RBAC_ADMINISTRATOR})
+
+
+def is_privileged_role_name(name: str) -> bool:
+    """A role named ``name`` is one of PRIVILEGED_ROLES (built-in names are the same everywhere)."""
+    return name.strip().lower() in PRIVILEGED_ROLE_NAMES
+
 
 _CREDENTIAL_ATTRIBUTES = (
     attr("secret_count", "integer", "client secrets (password credentials) present"),
@@ -36,6 +71,9 @@ TENANT = ResourceType(
         attr("mfa_policy_exclusions", "list", "users, groups and roles excluded from every enabled CA policy requiring MFA for all users, e.g. 'breakglass@contoso.com (user)'"),
         attr("mfa_excluded_accounts", "list", "user accounts those exclusions leave without MFA: excluded users, transitive members of excluded groups, active and eligible holders of excluded roles"),
         attr("mfa_excluded_account_count", "integer", "number of mfa_excluded_accounts"),
+        attr("mfa_excluded_admins_without_mfa", "list", "enabled mfa_excluded_accounts holding a privileged directory role (active or PIM-eligible, directly or through a group) with no MFA method registered: never break-glass"),
+        attr("admins_outside_mfa_policy", "list", "admins (users holding a privileged directory role, active or PIM-eligible, directly or through a group) whom no enabled Conditional Access policy requiring MFA takes in (excluded by user, group or role, or never included); [] under security defaults"),
+        attr("admins_outside_mfa_policy_without_mfa", "list", "enabled admins_outside_mfa_policy with no MFA method registered"),
         attr("admin_mfa_policy_exclusions", "list", "users, groups and roles excluded from every enabled CA policy requiring MFA for admins"),
         attr("legacy_auth_policy_exclusions", "list", "users, groups and roles excluded from every enabled CA policy blocking legacy authentication"),
         attr("managed_device_policy_exclusions", "list", "users, groups and roles excluded from every enabled CA policy requiring a compliant or hybrid-joined device"),
@@ -66,12 +104,22 @@ SUBSCRIPTION = ResourceType(
         attr("owner_count", "integer", "principals holding Owner at this subscription or above (active or PIM-eligible), a group's transitive members counted in place of the group"),
         attr("owners", "list", "display names of those Owner principals ('name (via group)' for group members)"),
         attr("permanent_owner_count", "integer", "Owner assignments at subscription scope that are standing (not JIT, no end date)"),
-        attr("user_access_admin_count", "integer", "principals holding User Access Administrator at this subscription or above"),
+        attr("user_access_admin_count", "integer", "principals holding User Access Administrator at this subscription or above (active or PIM-eligible), group members counted in place of the group"),
+        attr("user_access_admins", "list", "display names of those User Access Administrators"),
+        attr("rbac_admin_count", "integer", "principals holding Role Based Access Control Administrator at this subscription or above (active or PIM-eligible), group members counted in place of the group"),
+        attr("rbac_admins", "list", "display names of those RBAC Administrators"),
+        attr("access_admin_count", "integer", "distinct principals who can grant access without being Owner: User Access Administrator or RBAC Administrator holders"),
+        attr("access_admins", "list", "display names of those principals"),
         attr("pim_available", "boolean", "Privileged Identity Management answers for this subscription (Entra ID P2)"),
         attr("activity_log_exported", "boolean", "a diagnostic setting sends the activity log to a workspace, storage account or event hub"),
         attr("activity_log_destinations", "list", "where the activity log diagnostic settings send it"),
         attr("classic_administrators", "list", "classic (co-)administrators: email and role"),
         attr("classic_administrator_count", "integer", "classic service administrators and co-administrators"),
+        attr("environment", "string", "production, staging, development (or the tag's own word) from an environment tag (settings environment_tags), else 'production' / 'non-production' from the name conventions in settings (production_name_pattern, nonproduction_name_pattern); null when neither says", nullable=True),
+        attr("is_production", "boolean", "environment is production"),
+        attr("security_contact_emails", "list", "Microsoft Defender for Cloud security contact email addresses (securityContacts, enabled contacts only)"),
+        attr("security_contact_configured", "boolean", "an enabled Defender for Cloud security contact names at least one email address"),
+        attr("security_alerts_to_owners", "boolean", "Defender for Cloud also emails subscription Owners (notificationsByRole on, Owner among the roles)"),
     ),
 )
 
@@ -83,7 +131,7 @@ ROLE_ASSIGNMENT = ResourceType(
         attr("role_definition_id", "string", "role definition GUID"),
         attr("role_name", "string", "role name (Owner, Contributor, a custom role name)"),
         attr("role_type", "string", "BuiltInRole or CustomRole"),
-        attr("privileged", "boolean", "Owner, Contributor, User Access Administrator, RBAC Administrator, or a custom role granting * or Microsoft.Authorization write"),
+        attr("privileged", "boolean", "one of PRIVILEGED_ROLES (Owner, Contributor, User Access Administrator, RBAC Administrator, Reservations Administrator), or a custom role granting * or Microsoft.Authorization write"),
         attr("principal_id", "string", "object id of the principal"),
         attr("principal_type", "string", "User, Group, ServicePrincipal, ForeignGroup, Device"),
         attr("principal_name", "string", "display name or UPN of the principal", nullable=True),
@@ -101,6 +149,9 @@ ROLE_ASSIGNMENT = ResourceType(
         attr("end_at", "timestamp", "when a time-bound, activated or eligible assignment ends", nullable=True),
         attr("pim_available", "boolean", "Privileged Identity Management answers for the subscription"),
         attr("created_at", "timestamp", "when the assignment was created", nullable=True),
+        attr("write_role", "boolean", "the role can change resources: Owner, Contributor, User Access Administrator, RBAC Administrator, or a custom role with any non-read action"),
+        attr("environments", "list", "environments of the subscriptions the assignment applies to (one for a subscription or below; each read subscription under a management group); null environments left out"),
+        attr("cross_environment_writers", "list", "holders of this write assignment (the principal, or the group's transitive members) who also hold a write role in a subscription of the other class (production vs non-production); [] for a non-write role"),
     ),
 )
 
@@ -186,4 +237,11 @@ TYPES: tuple[ResourceType, ...] = (
     USER,
     SERVICE_PRINCIPAL,
     APPLICATION,
+)
+
+# The people-linking kinds of this platform (scanner.correlate reads them).
+ACCOUNT_KINDS: tuple[AccountKind, ...] = (
+    AccountKind("azure.user", "azure", roster_fields=("entra_upn",), unique_name=True),
+    # A standing Owner assignment of a leaver is a finding of its own: linked through its principal.
+    AccountKind("azure.role_assignment", "azure", principal_of=("azure.user",)),
 )

@@ -11,7 +11,7 @@ duties, environment separation) and, for ``user:`` members, honours the people a
 
 from __future__ import annotations
 
-from scanner.inventory.types import ResourceType, attr
+from scanner.inventory.types import AccountKind, ResourceType, attr
 
 ORGANIZATION = ResourceType(
     "gcp.organization",
@@ -145,12 +145,6 @@ TYPES: tuple[ResourceType, ...] = (ORGANIZATION, PROJECT, IAM_BINDING, PRINCIPAL
 # People accounts on Google Cloud, declared here until the AccountKind declaration lands in
 # scanner.inventory.types: the type, which of its resources are people (a `user:` member), and
 # the attributes a roster links them by. Consumed by the integrator's correlation wiring.
-ACCOUNT_KINDS: tuple[dict[str, object], ...] = (
-    {
-        "type": "gcp.principal",
-        "platform": "gcp",
-        "when": {"member_type": "user"},
-        "handle_attribute": "email",
-        "roster_column": "gcp_user",
-    },
+ACCOUNT_KINDS: tuple[AccountKind, ...] = (
+    AccountKind("gcp.principal", "gcp", roster_fields=("gcp_user",), only=(("member_type", "user"),)),
 )

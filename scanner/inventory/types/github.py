@@ -7,7 +7,7 @@ the CEL reads ``size(resource.x) == 0`` and the finding can name the culprits.
 
 from __future__ import annotations
 
-from scanner.inventory.types import ResourceType, attr
+from scanner.inventory.types import AccountKind, ResourceType, attr
 
 ORGANIZATION = ResourceType(
     "github.organization",
@@ -281,6 +281,8 @@ WORKFLOW = ResourceType(
 
 TYPES = TYPES + (WORKFLOW,)
 
+# The people-linking kinds of this platform (scanner.correlate reads them).
+ACCOUNT_KINDS: tuple[AccountKind, ...] = (AccountKind("github.member", "github", roster_fields=("github",)),)
 
 # Attributes added after mapping by scanner.collectors.github.org_extras (Copilot, security
 # managers); the registry extends the types with them (EXTENSIONS), so the mapping's own output

@@ -2,7 +2,7 @@
 
 ``roster.entry`` is what the roster collector reads (one per row of the team's list of people).
 ``roster.person`` is derived by ``scanner.correlate``: one per roster entry, summarising the
-person's accounts across platforms. Every account type in ``ACCOUNT_TYPES`` gains
+person's accounts across platforms. Every account type (an ``AccountKind``) gains
 ``DERIVED_ACCOUNT_ATTRIBUTES`` (the registry in ``scanner.inventory.types`` extends them).
 """
 
@@ -72,15 +72,7 @@ ROSTER_PERSON = ResourceType(
 
 TYPES: tuple[ResourceType, ...] = (ROSTER_ENTRY, ROSTER_PERSON)
 
-# Account types that follow the account contract (email, active, is_admin, mfa_enabled,
-# last_activity_at, days_since_last_activity, handles) and are linked to a person.
-PLATFORM_ACCOUNT_TYPES: tuple[str, ...] = ("github.member", "aws.iam_user", "azure.user")
-
-# Types correlation links to a roster person; each gains DERIVED_ACCOUNT_ATTRIBUTES.
-# An Azure role assignment is linked through its principal (an Entra user), so a leaver's
-# standing Owner assignment shows up by itself.
-ACCOUNT_TYPES: tuple[str, ...] = PLATFORM_ACCOUNT_TYPES + ("azure.role_assignment",)
-
+# Every AccountKind (declared with its platform's types) gains DERIVED_ACCOUNT_ATTRIBUTES.
 DERIVED_ACCOUNT_ATTRIBUTES: tuple[Attribute, ...] = (
     attr(
         "person",

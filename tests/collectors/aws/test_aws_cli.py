@@ -10,14 +10,22 @@ from tests.fakes.aws import seed
 from tests.fakes.aws.server import RecordingMotoServer
 
 
+def incomplete_exit_code(snapshot: dict) -> int:
+    unexplained = [s for s in snapshot["sources"]
+                   if s["status"] != "ok" and s.get("error_kind") not in ("permission", "licence")]
+    return 3 if unexplained else 0
+
+
 def test_collect_then_evaluate_offline(posture, moto_server: RecordingMotoServer, tmp_path: Path) -> None:
     moto_server.reset()
     seed.seed_iam(None, seed.MAIN_ACCOUNT)
     snap = tmp_path / "aws.json"
     collected = posture("collect", "--aws", "--aws-region", "us-east-1", "-o", snap)
-    assert collected.code == 0, collected.err
     assert stat.S_IMODE(snap.stat().st_mode) == 0o600
     document = json.loads(snap.read_text())
+    # Exit 3 when a source was read in part for an unexplained cause (moto answers some APIs, such
+    # as Access Analyzer, with a 500), else 0.
+    assert collected.code == incomplete_exit_code(document), collected.err
     assert {s["platform"] for s in document["sources"]} == {"aws"}
     assert "fake-secret-for-tests-only" not in snap.read_text()
 
@@ -47,7 +55,7 @@ def test_most_verbose_run_never_prints_credentials(moto_server: RecordingMotoSer
     env = dict(os.environ, AWS_SESSION_TOKEN="FwoGZXIvYXdzEXAMPLESESSIONTOKENxyz123", CI="true")
     result = subprocess.run([sys.executable, "-m", "scanner", "collect", "--aws", "-vv", "-o", str(tmp_path / "s.json")],
                             env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.returncode == incomplete_exit_code(json.loads((tmp_path / "s.json").read_text())), result.stderr[-2000:]
     output = result.stdout + result.stderr + (tmp_path / "s.json").read_text()
     for secret in (env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]):
         assert secret not in output

@@ -13,6 +13,8 @@ PUBLISHED_VERSIONS = {
     "Microsoft.Authorization/roleAssignmentScheduleInstances": "2020-10-01",
     "Microsoft.Authorization/classicAdministrators": "2015-07-01",
     "Microsoft.Insights/diagnosticSettings": "2021-05-01-preview",
+    # Microsoft.Security has no stable securityContacts version; 2023-12-01-preview is the newest.
+    "Microsoft.Security/securityContacts": "2023-12-01-preview",
     "/subscriptions": "2022-12-01",
 }
 

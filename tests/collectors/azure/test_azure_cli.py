@@ -16,10 +16,6 @@ nothing else went out — no managed-identity probe of 169.254.169.254, no other
 from __future__ import annotations
 
 import json
-import select
-import socket
-import socketserver
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -28,66 +24,12 @@ import pytest
 import trustme
 
 from tests.conftest import CliResult
+from tests.fakes.azure.proxy import CLEARED, LOGIN_HOST, ProxyRelay
 from tests.fakes.azure.server import FakeAzure
 from tests.fakes.azure.tenant import NORTHWIND_TENANT, northwind
 
-LOGIN_HOST = "login.microsoftonline.com"
 CLIENT_ID = "5b7a0c1e-0d2f-4f3a-9b8c-7d6e5f4a3b21"
 WRONG_SECRET = "wrong-client-secret-value-9876543210"
-
-
-class ProxyRelay:
-    """An HTTP proxy on 127.0.0.1 that records every request (method and target) it gets; it tunnels CONNECTs to
-    the hosts in ``routes`` (host:port -> local port) and answers 403 to everything else."""
-
-    def __init__(self, routes: dict[str, int]) -> None:
-        self.routes = routes
-        self.requests: list[str] = []
-        relay = self
-
-        class Handler(socketserver.BaseRequestHandler):
-            def handle(self) -> None:
-                relay._handle(self.request)
-
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def _handle(self, client: socket.socket) -> None:
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = client.recv(4096)
-            if not chunk:
-                return
-            head += chunk
-        request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
-        method, target = (request_line.split(" ") + ["", ""])[:2]
-        self.requests.append(f"{method} {target}")
-        if method != "CONNECT" or target not in self.routes:
-            client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            return
-        upstream = socket.create_connection(("127.0.0.1", self.routes[target]))
-        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        try:
-            sockets = [client, upstream]
-            while True:
-                readable, _, _ = select.select(sockets, [], [], 10)
-                if not readable:
-                    return
-                for sock in readable:
-                    data = sock.recv(65536)
-                    if not data:
-                        return
-                    (upstream if sock is client else client).sendall(data)
-        except OSError:
-            return
-        finally:
-            upstream.close()
 
 
 @pytest.fixture
@@ -106,17 +48,6 @@ def relay(login_fake: FakeAzure) -> Iterator[ProxyRelay]:
     proxy.stop()
 
 
-# Variables that would send azure-identity down another path than EnvironmentCredential with a
-# client secret, or send requests somewhere else than the relay.
-_CLEARED = (
-    "AZURE_AUTHORITY_HOST", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-    "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", "AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_FEDERATED_TOKEN_FILE",
-    "AZURE_TOKEN_CREDENTIALS", "AZURE_REGIONAL_AUTHORITY_NAME", "AZURE_IDENTITY_DISABLE_MULTITENANTAUTH",
-    "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IDENTITY_SERVER_THUMBPRINT", "IMDS_ENDPOINT", "MSI_ENDPOINT",
-    "MSI_SECRET", "ALL_PROXY", "all_proxy", "CURL_CA_BUNDLE",
-)
-
-
 @pytest.fixture
 def azure_env(monkeypatch: pytest.MonkeyPatch, login_fake: FakeAzure, relay: ProxyRelay) -> Callable[[str], None]:
     """Environment for a service principal that signs in with ``secret``; every request off
@@ -124,7 +55,7 @@ def azure_env(monkeypatch: pytest.MonkeyPatch, login_fake: FakeAzure, relay: Pro
     the test CA."""
 
     def set_env(secret: str) -> None:
-        for name in _CLEARED:
+        for name in CLEARED:
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("AZURE_TENANT_ID", NORTHWIND_TENANT)
         monkeypatch.setenv("AZURE_CLIENT_ID", CLIENT_ID)

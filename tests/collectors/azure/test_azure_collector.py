@@ -78,6 +78,30 @@ EXPECTED = {
     ("azure_service_principal_no_high_privilege", "posture-scanner"): "PASS",
     ("azure_service_principal_no_high_privilege", "github-deployer"): "PASS",
     ("azure_service_principal_no_high_privilege", "legacy-sync"): "FAIL",
+    # Privileged roles at any scope, not only the subscription (a custom role on a resource group).
+    ("azure_role_assignment_no_guest_privileged", "NW Ops Superuser for nw-ops"): "PASS",
+    ("azure_role_assignment_no_guest_privileged", "Role Based Access Control Administrator for ana@northwind.dev"): "PASS",
+    ("azure_role_assignment_no_guest_privileged", "User Access Administrator for dmitri@northwind.dev"): "PASS",
+    ("azure_role_assignment_no_guest_privileged", "User Access Administrator for github-deployer"): "PASS",
+    ("azure_role_assignment_no_permanent_access_admin", "Role Based Access Control Administrator for ana@northwind.dev"): "PASS",  # eligible
+    ("azure_role_assignment_no_permanent_access_admin", "User Access Administrator for dmitri@northwind.dev"): "FAIL",
+    ("azure_subscription_max_access_admins", "nw-dev"): "PASS",
+    ("azure_subscription_max_access_admins", "nw-prod"): "FAIL",  # Dmitri, the deployer app, Ana (eligible)
+    # Separation: who writes in nw-prod and also in nw-dev (issue 18 §3).
+    ("azure_role_assignment_no_cross_environment_write", "Contributor for github-deployer"): "PASS",
+    ("azure_role_assignment_no_cross_environment_write", "NW Ops Superuser for nw-ops"): "FAIL",  # Ana and Farid
+    ("azure_role_assignment_no_cross_environment_write", "Owner for ana@northwind.dev"): "FAIL",
+    ("azure_role_assignment_no_cross_environment_write", "Owner for dmitri@northwind.dev"): "PASS",
+    ("azure_role_assignment_no_cross_environment_write", "Owner for eve@acme-outsourcing.io"): "FAIL",  # Owner on dev via nested group
+    ("azure_role_assignment_no_cross_environment_write", "Owner for farid@northwind.dev"): "FAIL",
+    ("azure_role_assignment_no_cross_environment_write", "Role Based Access Control Administrator for ana@northwind.dev"): "FAIL",
+    ("azure_role_assignment_no_cross_environment_write", "User Access Administrator for dmitri@northwind.dev"): "PASS",
+    ("azure_role_assignment_no_cross_environment_write", "User Access Administrator for github-deployer"): "PASS",
+    ("azure_subscription_environment_designated", "nw-dev"): "PASS",
+    ("azure_subscription_environment_designated", "nw-prod"): "PASS",
+    # A named security owner (issue 18 §5).
+    ("azure_subscription_security_contact", "nw-dev"): "FAIL",
+    ("azure_subscription_security_contact", "nw-prod"): "PASS",
 }
 
 
@@ -193,7 +217,7 @@ def test_pages_are_followed_and_calls_counted(run: Run, fake: FakeAzure) -> None
     assert tenant.api_calls["graph GET /v1.0/users"] == 4
     assert tenant.api_calls["graph GET /v1.0/groups/{id}/transitiveMembers"] == 3  # nw-ops, nw-platform-admins (2 pages)
     prod = source(result, NW_PROD)
-    assert prod.api_calls["arm GET /subscriptions/{id}/providers/Microsoft.Authorization/roleAssignments"] == 3
+    assert prod.api_calls["arm GET /subscriptions/{id}/providers/Microsoft.Authorization/roleAssignments"] == 4
     served = sum(1 for r in fake.requests if r.path.startswith("/v1.0/"))
     assert sum(tenant.api_calls.values()) == served
 
@@ -243,7 +267,9 @@ def test_missing_graph_permission_is_unknown_error_and_a_note(run: Run, fake: Fa
     found = outcomes(result, policies)
     assert found[("azure_user_mfa_registered", "farid@northwind.dev")] == "ERROR"
     assert found[("azure_user_mfa_registered", "ana@northwind.dev")] == "ERROR"  # never a PASS
-    assert found[("azure_tenant_mfa_all_users", "Northwind Labs")] == "PASS"  # other parts unaffected
+    # Whether the excluded accounts are break-glass (MFA registered) is now unknown: ERROR, not PASS.
+    assert found[("azure_tenant_mfa_all_users", "Northwind Labs")] == "ERROR"
+    assert found[("azure_tenant_legacy_auth_blocked", "Northwind Labs")] == "FAIL"  # other parts unaffected
 
 
 def test_without_entra_p1_p2_mfa_and_sign_in_are_unknown_for_that_reason(run: Run, fake: FakeAzure, policies) -> None:

@@ -34,6 +34,7 @@ ARM = {
     "roleAssignmentScheduleInstances": "assignment_schedules",
     "classicAdministrators": "classic_admins",
     "diagnosticSettings": "diagnostic_settings",
+    "securityContacts": "security_contacts",  # Microsoft.Security 2023-12-01-preview securityContacts.json
 }
 
 

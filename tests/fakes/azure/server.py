@@ -242,6 +242,13 @@ class FakeAzure:
             }
             if g in lists:
                 return 200, self._page(path, query, lists[g], graph=True)
+            if g == "/deviceManagement/managedDevices":
+                return 200, self._page(path, query, [self._select_user(d, query) if "$select" in query else d for d in e.managed_devices], graph=True)
+            if g == "/deviceManagement/deviceCompliancePolicies":
+                # Navigation properties (assignments) only under $expand, as Graph serves them.
+                expand = "assignments" in (query.get("$expand") or [""])[0].split(",")
+                policies = [p if expand else {k: v for k, v in p.items() if k != "assignments"} for p in e.compliance_policies]
+                return 200, self._page(path, query, policies, graph=True)
             if g in ("/roleManagement/directory/roleEligibilityScheduleInstances",
                      "/roleManagement/directory/roleAssignmentScheduleInstances"):
                 if e.directory_no_pim:
@@ -295,6 +302,8 @@ class FakeAzure:
                 return 200, self._page(path, query, data[sub], graph=False)
             if tail == "/providers/microsoft.authorization/classicadministrators":
                 return 200, self._page(path, query, e.classic_admins[sub], graph=False)
+            if tail == "/providers/microsoft.security/securitycontacts":
+                return 200, self._page(path, query, e.security_contacts.get(sub, []), graph=False)
             if tail == "/providers/microsoft.insights/diagnosticsettings":
                 return 200, {"value": e.diagnostic_settings[sub]}  # this API does not page
         raise KeyError(path)

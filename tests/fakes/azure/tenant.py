@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.fakes.azure.intune import compliance_policy, managed_device
+
 OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 UAA = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"
+RBAC_ADMIN = "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
@@ -72,6 +75,11 @@ class Estate:
     classic_admins: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     diagnostic_settings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     no_pim: set[str] = field(default_factory=set)
+    # Defender for Cloud security contacts per subscription (absent: none configured)
+    security_contacts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Intune (Graph deviceManagement): managed devices and compliance policies (with assignments)
+    managed_devices: list[dict[str, Any]] = field(default_factory=list)
+    compliance_policies: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _uid(n: int, prefix: str = "a1") -> str:
@@ -395,11 +403,30 @@ def diagnostic_setting(sub_id: str, name: str, workspace: str) -> dict[str, Any]
     }
 
 
+def security_contact(sub_id: str, emails: str, *, enabled: bool = True, owners: bool = True) -> dict[str, Any]:
+    """A Defender for Cloud security contact (2023-12-01-preview GetSecurityContactsSubscription_example.json shape)."""
+    return {
+        "id": f"/subscriptions/{sub_id}/providers/Microsoft.Security/securityContact/default",
+        "name": "default",
+        "type": "Microsoft.Security/securityContact",
+        "properties": {
+            "notificationsByRole": {"state": "On" if owners else "Off", "roles": ["Owner"] if owners else []},
+            "isEnabled": enabled,
+            "emails": emails,
+            "phone": "",
+            "notificationsSources": [{"sourceType": "Alert", "minimalSeverity": "Medium"},
+                                     {"sourceType": "AttackPath", "minimalRiskLevel": "Critical"}],
+        },
+    }
+
+
 def _builtin_roles(sub_id: str) -> list[dict[str, Any]]:
     return [
         builtin_role(sub_id, OWNER, "Owner", ["*"]),
         builtin_role(sub_id, CONTRIBUTOR, "Contributor", ["*"]),
         builtin_role(sub_id, UAA, "User Access Administrator", ["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"]),
+        builtin_role(sub_id, RBAC_ADMIN, "Role Based Access Control Administrator",
+                     ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read", "Microsoft.Support/*"]),
         builtin_role(sub_id, READER, "Reader", ["*/read"]),
     ]
 
@@ -461,6 +488,10 @@ def northwind() -> Estate:
     scanner_mg = role_assignment(prod, 5, scanner_sp["id"], "ServicePrincipal", READER, mg_scope)
     ops_rg = role_assignment(prod, 6, ops_group["id"], "Group", "0f6a2b9c-1d3e-4f50-a617-28394a5b6c7d",
                              f"/subscriptions/{prod}/resourceGroups/rg-platform")
+    # Three principals can grant access on nw-prod without being Owner: Dmitri (standing User
+    # Access Administrator), the deployer app (UAA, an app) and Ana (eligible RBAC Administrator).
+    dmitri_uaa = role_assignment(prod, 7, dmitri["id"], "User", UAA, f"/subscriptions/{prod}", "2024-04-02T10:00:00Z")
+    deployer_uaa = role_assignment(prod, 8, deployer_sp["id"], "ServicePrincipal", UAA, f"/subscriptions/{prod}", "2025-01-15T10:00:00Z")
     ana_dev = role_assignment(dev, 11, ana["id"], "User", OWNER, f"/subscriptions/{dev}", "2023-02-01T10:00:00Z")
     farid_dev = role_assignment(dev, 12, farid["id"], "User", CONTRIBUTOR, f"/subscriptions/{dev}", "2026-10-02T10:00:00Z")
     acme_dev = role_assignment(dev, 13, acme_sp["id"], "ServicePrincipal", READER, f"/subscriptions/{dev}")
@@ -527,7 +558,7 @@ def northwind() -> Estate:
             subscription(dev, "nw-dev", t, {"environment": "development"}),
         ],
         role_assignments={
-            prod: [ana_prod, eve_prod, farid_prod, deployer_prod, scanner_mg, ops_rg],
+            prod: [ana_prod, eve_prod, farid_prod, deployer_prod, scanner_mg, ops_rg, dmitri_uaa, deployer_uaa],
             dev: [ana_dev, farid_dev, acme_dev, scanner_mg_dev, platform_dev],
         },
         role_definitions={
@@ -535,13 +566,15 @@ def northwind() -> Estate:
             dev: _builtin_roles(dev) + [custom_superuser],
         },
         eligibility={
-            prod: [eligibility(prod, 1, dmitri["id"], "User", OWNER, "2027-01-10T00:00:00Z")],
+            prod: [eligibility(prod, 1, dmitri["id"], "User", OWNER, "2027-01-10T00:00:00Z"),
+                   eligibility(prod, 2, ana["id"], "User", RBAC_ADMIN, "2027-03-01T00:00:00Z")],
             dev: [],
         },
         assignment_schedules={
             prod: [schedule_instance(ana_prod, "Assigned", None), schedule_instance(eve_prod, "Assigned", None),
                    schedule_instance(farid_prod, "Activated", "2026-11-20T15:00:00Z"),
-                   schedule_instance(deployer_prod, "Assigned", "2027-05-01T00:00:00Z")],
+                   schedule_instance(deployer_prod, "Assigned", "2027-05-01T00:00:00Z"),
+                   schedule_instance(dmitri_uaa, "Assigned", None), schedule_instance(deployer_uaa, "Assigned", None)],
             dev: [schedule_instance(ana_dev, "Assigned", None), schedule_instance(farid_dev, "Assigned", None),
                   schedule_instance(platform_dev, "Assigned", None)],
         },
@@ -553,6 +586,37 @@ def northwind() -> Estate:
             prod: [diagnostic_setting(prod, "activity-to-sentinel", "law-nw-security")],
             dev: [],
         },
+        # nw-prod names the security team; nw-dev has none (alerts reach nobody in particular).
+        security_contacts={prod: [security_contact(prod, "security@northwind.dev;ana@northwind.dev")]},
+        # Intune: Ana's Mac is fine; Farid's laptop is neither compliant nor encrypted; Dmitri's
+        # phone stopped checking in; Eve's personal Android is rooted; Tomas (gone, account
+        # disabled) had his laptop retired but not his phone.
+        managed_devices=[
+            managed_device(1, "NW-MAC-ANA", ana, os="macOS", version="15.1.1", state="compliant", encrypted=True,
+                           last_sync="2026-11-19T18:20:00Z", jailbroken="Unknown"),
+            managed_device(2, "NW-LT-FARID", farid, os="Windows", version="10.0.22631.4460", state="noncompliant", encrypted=False,
+                           last_sync="2026-11-18T08:45:00Z", jailbroken="Unknown"),
+            managed_device(3, "Dmitri's iPhone", dmitri, os="iOS", version="17.6.1", state="compliant", encrypted=True,
+                           last_sync="2026-09-01T07:10:00Z"),
+            managed_device(4, "eve-pixel", eve, os="Android", version="14", state="noncompliant", encrypted=True,
+                           last_sync="2026-11-19T21:00:00Z", jailbroken="True", owner_type="personal"),
+            managed_device(5, "NW-LT-TOMAS", old_contractor, os="Windows", version="10.0.22631.3007", state="compliant", encrypted=True,
+                           last_sync="2026-02-27T17:00:00Z", jailbroken="Unknown", management="retireIssued"),
+            # ... but his phone was forgotten: still managed, still holding company mail.
+            managed_device(6, "Tomas's iPhone", old_contractor, os="iOS", version="17.5", state="compliant", encrypted=True,
+                           last_sync="2026-11-17T20:00:00Z", owner_type="personal"),
+        ],
+        compliance_policies=[
+            compliance_policy(1, "windows10CompliancePolicy", "Windows baseline", storageRequireEncryption=True, bitLockerEnabled=True,
+                              secureBootEnabled=True, osMinimumVersion="10.0.22621", passwordRequired=True),
+            compliance_policy(2, "macOSCompliancePolicy", "macOS baseline", storageRequireEncryption=True, firewallEnabled=True,
+                              passwordRequired=True),  # no minimum OS version
+            compliance_policy(3, "iosCompliancePolicy", "iOS baseline", passcodeRequired=True, osMinimumVersion="17.0",
+                              securityBlockJailbrokenDevices=True),
+            compliance_policy(4, "androidWorkProfileCompliancePolicy", "Android work profile", osMinimumVersion="13",
+                              securityBlockJailbrokenDevices=True),  # encryption not required
+            compliance_policy(5, "windows10CompliancePolicy", "Windows pilot (draft)", assigned=False),
+        ],
     )
 
 
@@ -586,11 +650,21 @@ def sandbox() -> Estate:
         applications=[],
         graph_grants=[],
         groups=[],
-        subscriptions=[subscription(SANDBOX_SUB, "nw-sandbox", t, {"environment": "sandbox"})],
+        # No environment tag and no name convention configured: the environment is unknown.
+        subscriptions=[subscription(SANDBOX_SUB, "nw-sandbox", t, {"costCenter": "rnd-lab"})],
         role_assignments={SANDBOX_SUB: [role_assignment(SANDBOX_SUB, 101, admin["id"], "User", OWNER, f"/subscriptions/{SANDBOX_SUB}")]},
         role_definitions={SANDBOX_SUB: _builtin_roles(SANDBOX_SUB)},
         eligibility={SANDBOX_SUB: []},
         assignment_schedules={SANDBOX_SUB: []},
         classic_admins={SANDBOX_SUB: []},
         diagnostic_settings={SANDBOX_SUB: [diagnostic_setting(SANDBOX_SUB, "activity-to-law", "law-sandbox")]},
+        security_contacts={SANDBOX_SUB: [security_contact(SANDBOX_SUB, "sandbox-admin@nwlabs-sandbox.onmicrosoft.com", owners=False)]},
+        managed_devices=[
+            managed_device(101, "SBX-BUILD-01", tester, os="Windows", version="10.0.26100.2314", state="compliant", encrypted=True,
+                           last_sync="2026-11-20T06:10:00Z", jailbroken="Unknown"),
+        ],
+        compliance_policies=[
+            compliance_policy(101, "windows10CompliancePolicy", "Sandbox Windows", storageRequireEncryption=True, bitLockerEnabled=True,
+                              osMinimumVersion="10.0.22631"),
+        ],
     )

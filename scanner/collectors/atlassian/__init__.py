@@ -1,0 +1,1 @@
+"""Atlassian Cloud (Jira, Confluence, the organization) collector."""

@@ -1,0 +1,1 @@
+"""Microsoft Intune managed devices (Microsoft Graph deviceManagement), read-only."""
