@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from scanner.collectors.aws import mapping
+from scanner.collectors.aws import mapping, separation
 from scanner.collectors.base import iso
 from scanner.inventory.model import Resource, SourceState, SourceStatus, Unknown
 from scanner.inventory.snapshot import Inventory
@@ -150,6 +150,9 @@ def build() -> Inventory:
                  attached=(ADMIN,), last_used=2),
             role(PROD, "acme-outsourcing-support", {"Principal": {"AWS": "arn:aws:iam::999988887777:root"},
                                                     "Action": "sts:AssumeRole"}, last_used=40),
+            # Environment separation (ZT-4): staging's pipeline may assume a production role.
+            role(PROD, "release-from-staging", {"Principal": {"AWS": f"arn:aws:iam::{STAGING}:root"},
+                                                "Action": "sts:AssumeRole"}, last_used=4),
             role(PROD, "datadog-integration", {"Principal": {"AWS": "arn:aws:iam::464622532012:root"},
                                                "Action": "sts:AssumeRole",
                                                "Condition": {"StringEquals": {"sts:ExternalId": "nw-dd-7f3a"}}},
@@ -245,7 +248,7 @@ def build() -> Inventory:
                notes=("grant access-analyzer:ListAnalyzers to read what it feeds (see deploy/aws/posture-audit-policy.json)",),
                identity=auditor.format(SANDBOX), kind="permission"),
     )
-    return Inventory(tuple(resources), sources, iso(NOW) or "", "demo")
+    return Inventory(tuple(separation.annotate(resources)), sources, iso(NOW) or "", "demo")
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from typing import Any, ClassVar, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from scanner.collectors.aws import mapping
+from scanner.collectors.aws import mapping, separation
 from scanner.collectors.aws.client import (
     ACCESS_DENIED_CODES,
     AUTH_ERROR_CODES,
@@ -514,6 +514,10 @@ class AwsCollector(Collector):
         self._sleep = sleep
 
     def collect(self) -> CollectResult:
+        result = self._collect()
+        return CollectResult(tuple(separation.annotate(result.resources)), result.sources)  # ZT-4 across accounts
+
+    def _collect(self) -> CollectResult:
         base = self.sessions.base()
         region = self.options.region or base.region_name or "us-east-1"
         if self.options.organization:

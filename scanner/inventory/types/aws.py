@@ -170,3 +170,12 @@ TYPES: tuple[ResourceType, ...] = (ACCOUNT, IAM_USER, IAM_ROLE, IAM_POLICY, CLOU
 
 # The people-linking kinds of this platform (scanner.correlate reads them).
 ACCOUNT_KINDS: tuple[AccountKind, ...] = (AccountKind("aws.iam_user", "aws", roster_fields=("aws_iam_user",)),)
+
+# Attributes added after mapping, over the whole scan (scanner.collectors.aws.separation).
+EXTENSIONS = {
+    "aws.iam_role": (
+        attr("trusted_nonproduction_accounts", "list",
+             "for a role in a production account: scanned accounts of another environment (or none) that "
+             "its trust policy lets assume it, as 'id (environment)'; [] elsewhere"),
+    ),
+}
