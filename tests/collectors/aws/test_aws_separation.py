@@ -40,6 +40,10 @@ def scanned(moto_server: RecordingMotoServer) -> dict[str, Any]:
     prod_iam.create_role(RoleName="from-prod-2", AssumeRolePolicyDocument=trusted_by(ids["prod-2"]))
     prod_iam.create_role(RoleName="gha-deploy", AssumeRolePolicyDocument=seed.github_trust(
         ids["prod"], ["repo:northwind-labs/api:environment:production"]))
+    # IAM users in production for the OP-5 check (linked to roster people by their email tag).
+    for name, email in (("bo.chen", "bo@northwind.dev"), ("ana", "ana@northwind.dev"), ("eve", "eve@acme.io")):
+        prod_iam.create_user(UserName=name, Tags=[{"Key": "email", "Value": email}])
+        prod_iam.create_login_profile(UserName=name, Password="Correct-Horse-Battery-9")
     # The same trust on a staging role is not a production concern.
     assumed(ids["staging"]).client("iam").create_role(
         RoleName="from-prod", AssumeRolePolicyDocument=trusted_by(ids["prod"]))
@@ -65,3 +69,22 @@ def test_production_roles_trusted_by_non_production_accounts_fail(scanned: dict[
 
 def test_separation_reads_nothing_more(scanned: dict[str, Any]) -> None:
     assert all(is_read_only(r.action, r.method, r.path) for r in scanned["requests"])
+
+
+def test_production_iam_users_of_people_without_security_onboarding_fail(scanned: dict[str, Any]) -> None:
+    from scanner.inventory.snapshot import Inventory
+    from scanner.pipeline import evaluate_inventory
+    from scanner.policy.loader import baseline_dir, load_policies
+    from tests.fakes.people.accounts import roster_entry
+
+    roster = (
+        roster_entry("Ana Silva", "ana@northwind.dev", security_onboarding_date="2021-03-03"),
+        roster_entry("Bo Chen", "bo@northwind.dev"),  # never completed
+        # Onboarding scheduled after the user was created: access came first.
+        roster_entry("Eve Okafor", "eve@acme.io", employment_type="vendor", security_onboarding_date="2099-01-01"),
+    )
+    result = scanned["result"]
+    inventory = Inventory((*result.resources, *roster), result.sources, "2026-11-20T09:00:00Z", "test")
+    policies = [p for p in load_policies([baseline_dir()]) if p.id == "people_aws_production_access_after_onboarding"]
+    found = {f.resource.name: f.status.value for f in evaluate_inventory(inventory, policies).report.findings}
+    assert (found["ana"], found["bo.chen"], found["eve"]) == ("PASS", "FAIL", "FAIL")
