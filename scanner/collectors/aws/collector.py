@@ -21,7 +21,7 @@ from typing import Any, ClassVar, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from scanner.collectors.aws import mapping, separation
+from scanner.collectors.aws import ai_stores, mapping, separation
 from scanner.collectors.aws.client import (
     ACCESS_DENIED_CODES,
     AUTH_ERROR_CODES,
@@ -481,6 +481,7 @@ class _AccountRun:
             resources.extend(mapping.map_roles(auth, scope, self.now))
             resources.extend(mapping.map_policies(auth, scope))
         bpa = self.account_public_access_block()
+        resources.extend(ai_stores.collect(self, scope, bpa))  # WF-5: AI dataset / model buckets
         trails = self.trails(bpa)
         if not isinstance(trails, Unknown):
             resources.extend(
