@@ -29,8 +29,9 @@ from rich.console import Console
 from scanner import __version__
 from scanner.collectors.base import CollectContext
 from scanner.config import Settings, build_settings, merge_flags, read_config_file
+from scanner.outputs.safe import one_line
 from scanner.errors import ConfigError, PostureError
-from scanner.findings import Severity
+from scanner.findings import Report, Severity
 from scanner.inventory.snapshot import Inventory, utc_now_iso
 from scanner.inventory.types import RESOURCE_TYPES
 from scanner.outputs import FORMATS
@@ -238,18 +239,28 @@ def cli() -> None:
 @click.option("--demo", is_flag=True, help="Evaluate the bundled demo inventory (a fictional team) instead of collecting.")
 @click.option("-o", "--snapshot", "snapshot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the collected inventory to this snapshot file.")
+@click.option("--executor", default="local", show_default=True, metavar="local|celery://HOST:6379/0",
+              help="Where units are collected: here, or one Celery task per unit on the Redis broker's workers "
+                   "(`posture worker`); the last task evaluates and writes outputs, history and sinks once.")
+@click.option("--timeout", "executor_timeout", type=click.IntRange(1), default=4 * 3600, show_default=True,
+              help="With --executor celery: seconds to wait for the whole run.")
 @click.pass_context
-def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file: Path | None, quiet: bool,
-         verbose: int, **params: Any) -> None:
+def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, executor: str, executor_timeout: int,
+         config_file: Path | None, quiet: bool, verbose: int, **params: Any) -> None:
     """Collect from the configured sources and evaluate the policies, in one go."""
     declared = platform_flags()
     given = [o.flag for n, (_p, o) in declared.items()
              if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE and params.get(n)]
     if demo and given:
         raise ConfigError(f"--demo evaluates the bundled inventory; drop {given[0]} or --demo")
-    settings = _settings(ctx, params, config_file)
+    values = _setting_values(ctx, params, config_file)
+    settings = build_settings(values)
     started = utc_now_iso()
     policies = _policies(settings)  # validate policies before spending time on collection
+    if executor != "local":
+        if demo or snapshot_path:
+            raise ConfigError("--executor celery collects on the workers: drop --demo / -o, or use --executor local")
+        _scan_on_celery(values, settings, executor, executor_timeout, quiet)
     if demo:
         from scanner.demo import load_demo
 
@@ -264,16 +275,22 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, config_file
 @common_options
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Snapshot file to write (mode 0600).")
+@click.option("--shard", metavar="K/N",
+              help="Collect only shard K of N of the plan's units (stable by unit; see `posture plan`). "
+                   "`posture evaluate part-*.json` merges the shards and reports a missing or doubled one.")
 @click.pass_context
-def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: bool, verbose: int, **params: Any) -> None:
+def collect(ctx: click.Context, output: Path, shard: str | None, config_file: Path | None, quiet: bool, verbose: int,
+            **params: Any) -> None:
     """Collect an inventory snapshot, to evaluate later or elsewhere (no policies run)."""
-    from scanner.pipeline import check_outputs, collect as collect_inventory, save_snapshot
+    from scanner.executors.plan import parse_shard
+    from scanner.pipeline import check_outputs, collect as collect_inventory, collect_shard, save_snapshot
 
     settings = _settings(ctx, params, config_file)
+    part = parse_shard(shard) if shard else None
     check_outputs(settings, [(f"-o/--output {output}", output)])
     context, progress = _collect_context(settings, quiet, verbose)
     with progress:
-        inventory = collect_inventory(settings, context)
+        inventory = collect_inventory(settings, context) if part is None else collect_shard(settings, context, *part)
     save_snapshot(inventory, output)
     _report_failed_sources(inventory)
     if not quiet:
@@ -284,11 +301,106 @@ def collect(ctx: click.Context, output: Path, config_file: Path | None, quiet: b
                    f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'none'})", err=True)
         for source in inventory.sources:
             errors = () if source.status == "failed" else source.errors  # failed ones were just reported
-            click.echo(f"  {source.name}: {source.status}" + "".join(f"\n    error: {e}" for e in errors), err=True)
+            click.echo(f"  {one_line(source.name)}: {source.status}" + "".join(f"\n    error: {one_line(e)}" for e in errors),
+                       err=True)
     from scanner.pipeline import sources_incomplete
 
     code = _source_exit_code(inventory)
     ctx.exit(EXIT_INCOMPLETE if code == EXIT_OK and sources_incomplete(inventory) else code)
+
+
+@cli.command(cls=_platform_command())
+@source_options
+@common_options
+@click.option("--shards", type=click.IntRange(1, 10_000), help="Also show which shard of N each unit falls in.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.pass_context
+def plan(ctx: click.Context, shards: int | None, as_json: bool, config_file: Path | None, quiet: bool, verbose: int,
+         **params: Any) -> None:
+    """List the collection units of the configuration, with the credential (rate budget) each spends.
+
+    A unit is one GitHub organization, one AWS account, one Azure tenant, one GCP scope, one
+    Atlassian organization, one roster file. AWS Organization mode discovers member accounts when
+    it runs: the plan shows the organization as one unit.
+    """
+    import json as json_module
+
+    from scanner.executors.plan import shard_of
+    from scanner.pipeline import plan_for
+
+    units = plan_for(_settings(ctx, params, config_file)).units
+    rows = [{"unit": u.key, "platform": u.platform, "credential": u.credential,
+             **({"shard": f"{shard_of(u.key, shards)}/{shards}"} if shards else {})} for u in units]
+    if as_json:
+        click.echo(json_module.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo("  ".join(one_line(str(v)) for v in row.values()))
+    if not quiet:
+        click.echo(f"{len(rows)} unit(s)", err=True)
+
+
+@cli.command()
+@click.option("--broker", required=True, metavar="URL", help="Redis URL of the broker (redis://HOST:6379/0).")
+@click.option("--backend", metavar="URL", help="Result backend (default: the broker).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Units this worker collects at once.")
+def worker(broker: str, backend: str | None, concurrency: int) -> None:
+    """Run a Celery worker that collects units for `posture scan --executor celery://...`.
+
+    Credentials come from this worker's environment (GITHUB_TOKEN, the AWS chain, azure-identity,
+    Google ADC), never through the broker. A worker killed mid-unit loses nothing: the unit is
+    delivered again to another worker (acks_late).
+    """
+    from scanner.executors.celery import make_app
+
+    app = make_app(_broker_url(broker), backend and _broker_url(backend))
+    app.worker_main(["worker", "--loglevel=WARNING", f"--concurrency={concurrency}", "--without-gossip",
+                     "--without-mingle"])
+
+
+@cli.command(cls=_platform_command())
+@source_options
+@evaluation_options
+@common_options
+@click.option("--broker", required=True, metavar="URL", help="Redis URL of the broker (redis://HOST:6379/0).")
+@click.option("--cron", required=True, metavar="EXPR",
+              help='When to run the audit, as a crontab line in UTC: "17 6 * * 1" is Mondays 06:17.')
+@click.pass_context
+def schedule(ctx: click.Context, broker: str, cron: str, config_file: Path | None, quiet: bool, verbose: int,
+             **params: Any) -> None:
+    """Run the configured audit on a cadence (Celery beat): access reviews on a fixed cadence (OP-3).
+
+    Each run is planned when it starts and its units go to the workers; history and sinks are
+    written by the worker that finishes the run (use a PostgreSQL --history shared by the workers).
+    """
+    from celery.schedules import crontab
+
+    from scanner.executors.celery import make_app
+
+    values = _setting_values(ctx, params, config_file)
+    build_settings(values)  # a bad configuration fails now, not at 06:17 next Monday
+    fields = cron.split()
+    if len(fields) != 5:
+        raise ConfigError(f"--cron {cron!r}: expected five fields (minute hour day-of-month month day-of-week)")
+    try:
+        when = crontab(*fields)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"--cron {cron!r}: {exc}") from None
+    app = make_app(_broker_url(broker))
+    app.conf.beat_schedule = {"posture-audit": {"task": "posture.run_audit", "schedule": when, "args": (values,)}}
+    app.conf.timezone = "UTC"
+    app.start(["beat", "--loglevel=WARNING"])
+
+
+def _broker_url(url: str) -> str:
+    """``celery://HOST:PORT/DB`` (our --executor form) or a plain ``redis://`` / ``rediss://`` URL."""
+    for prefix in ("celery+", "celery://"):
+        if url.startswith(prefix):
+            url = url[len(prefix):] if prefix == "celery+" else "redis://" + url[len(prefix):]
+    if not url.startswith(("redis://", "rediss://")):
+        raise ConfigError(f"{url!r}: the broker must be a Redis URL (redis://HOST:6379/0)")
+    return url
 
 
 @cli.command(cls=_platform_command("roster"))
@@ -662,7 +774,59 @@ def _evaluate_and_report(settings: Settings, source: Inventory | CollectContext,
     for reason in result.verdict.incomplete:
         if not reason.startswith("source ") or " failed" not in reason:  # failed sources were just reported
             click.echo(f"posture: incomplete: {reason}", err=True)
-    raise click.exceptions.Exit(_exit_code(result.verdict, sink_failed or result.history_error is not None))
+    code = _exit_code(result.verdict, sink_failed or result.history_error is not None)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        _github_actions(shown, settings, code)
+    raise click.exceptions.Exit(code)
+
+
+def _github_actions(report: Report, settings: Settings, code: int) -> None:
+    """In a GitHub Actions job: the job summary (appended), annotations for new critical/high
+    failures, and one line saying why the job fails."""
+    from scanner.outputs import github_actions
+
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    explicit = any(spec.name == "markdown" and spec.path is not None and summary
+                   and spec.path.resolve() == Path(summary).resolve() for spec in settings.formats)
+    if summary and not explicit:
+        try:
+            github_actions.append_step_summary(report, Path(summary))
+        except OSError as exc:
+            click.echo(f"posture: warning: cannot append to GITHUB_STEP_SUMMARY ({exc.strerror or exc})", err=True)
+    for line in github_actions.workflow_annotations(report):
+        click.echo(line, err=True)
+    reason = github_actions.failure_line(code, report, settings.fail_on)
+    if reason:
+        click.echo(reason, err=True)
+
+
+def _scan_on_celery(values: dict[str, Any], settings: Settings, executor: str, timeout: int, quiet: bool) -> None:
+    """Queue one task per unit, show units done as they finish, exit with the run's verdict."""
+    from scanner.executors.celery import launch, make_app, wait
+    from scanner.pipeline import RemoteOutcome, check_outputs, plan_for
+
+    check_outputs(settings)
+    plan = plan_for(settings)
+    app = make_app(_broker_url(executor))
+    result = launch(app, plan.units, values, list(plan.keys), concurrency=settings.concurrency)
+
+    def progress(done: int, total: int) -> None:
+        if not quiet:
+            click.echo(f"posture: {done}/{total} units collected", err=True)
+
+    try:
+        outcome = RemoteOutcome.from_json(wait(result, len(plan.units), progress, timeout))
+    except TimeoutError as exc:
+        click.echo(f"posture: error: {exc}; the workers may still finish it (see `posture history`)", err=True)
+        raise click.exceptions.Exit(EXIT_INCOMPLETE) from None
+    if not quiet:
+        by_status = outcome.summary.get("by_status", {})
+        click.echo("posture: " + ", ".join(f"{k} {v}" for k, v in by_status.items()), err=True)
+        for notice in outcome.notices:
+            click.echo(f"posture: {one_line(notice)}", err=True)
+    for reason in outcome.verdict.incomplete:
+        click.echo(f"posture: incomplete: {one_line(reason)}", err=True)
+    raise click.exceptions.Exit(_exit_code(outcome.verdict, outcome.delivery_failed))
 
 
 def _report_failed_sources(inventory: Inventory) -> None:
@@ -670,7 +834,7 @@ def _report_failed_sources(inventory: Inventory) -> None:
     for source in inventory.sources:
         if source.status == "failed":
             reason = source.errors[0] if source.errors else "no detail"
-            click.echo(f"posture: error: source {source.name} failed: {reason}", err=True)
+            click.echo(f"posture: error: source {one_line(source.name)} failed: {one_line(reason)}", err=True)
 
 
 def _history_url(value: str | None) -> str | None:

@@ -39,11 +39,11 @@ def private_file(path: Path) -> None:
     os.close(fd)
 
 
-def open_private(path: Path) -> TextIO:
-    """Open ``path`` for writing text, created (or truncated) with mode 0600, parents 0700."""
+def open_private(path: Path, append: bool = False) -> TextIO:
+    """Open ``path`` for writing text, created (or truncated, or appended to) with mode 0600, parents 0700."""
     private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC), 0o600)
+    return os.fdopen(fd, "a" if append else "w", encoding="utf-8", newline="")
 
 
 def check_writable(path: Path, label: str) -> str | None:

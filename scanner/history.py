@@ -66,6 +66,7 @@ def finding_from_json(data: Mapping[str, Any]) -> Finding:
         last_seen=data.get("last_seen"),
         waiver=Waiver(**waiver) if waiver else None,
         change=data.get("change"),
+        evidence=dict(data.get("evidence") or {}),  # resolved findings read back keep why they failed
     )
 
 

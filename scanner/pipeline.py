@@ -315,11 +315,17 @@ def write_outputs(report: Report, specs: Sequence[OutputSpec], stdout: TextIO, o
             to_stdout = True
             continue
         try:
-            with open_private(spec.path) as handle:
+            # The job summary file collects every step's summary: append to it, never truncate it.
+            with open_private(spec.path, append=_is_step_summary(spec.path)) as handle:
                 writer(report, handle)
         except OSError as exc:
             raise ConfigError(f"--format {spec.name}:{spec.path}: cannot write ({exc.strerror or exc})") from exc
     return to_stdout
+
+
+def _is_step_summary(path: Path) -> bool:
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    return summary is not None and summary != "" and Path(summary).resolve() == path.resolve()
 
 
 def trend_with(earlier: Sequence[Any], report: Report) -> tuple[TrendPoint, ...]:

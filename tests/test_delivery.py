@@ -202,3 +202,30 @@ def demo_report():  # type: ignore[no-untyped-def]
     from scanner.policy.loader import baseline_dir, load_policies
 
     return evaluate_inventory(load_demo(), load_policies([baseline_dir()])).report
+
+
+def test_a_scan_in_github_actions_appends_the_summary_annotates_and_says_why(posture, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("## an earlier step\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = posture("scan", "--demo", "--no-history", "-q")
+    assert result.code == 1
+    text = summary.read_text()
+    assert text.startswith("## an earlier step\n") and text.count("posture") >= 1
+    lines = result.err.splitlines()
+    assert any(line.startswith("::error title=CRITICAL") for line in lines)
+    assert lines[-1].startswith("posture: job failed:") and "at or above high" in lines[-1]
+    # An explicit --format markdown to the summary file appends too, and only once.
+    summary.write_text("## an earlier step\n")
+    posture("scan", "--demo", "--no-history", "-q", "--format", f"markdown:{summary}")
+    appended = summary.read_text()
+    assert appended.startswith("## an earlier step\n") and appended.count("## posture audit") == 1
+
+
+def test_outside_github_actions_nothing_is_annotated(posture, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    result = posture("scan", "--demo", "--no-history", "-q")
+    assert "::error" not in result.err and "job failed" not in result.err

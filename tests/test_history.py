@@ -260,7 +260,7 @@ def test_concurrent_runs_of_one_scope_form_one_chain(tmp_path: Path) -> None:
 
 
 def test_concurrent_runs_on_postgresql_form_one_chain(postgres_url: str) -> None:
-    pytest.importorskip("psycopg", reason="psycopg not installed (pip install 'posture-audit[postgres]')")
+    require_module("psycopg", "pip install 'posture-audit[postgres]'")
     with HistoryStore(postgres_url) as store:  # a scope of its own in the shared database
         assert store.runs(scope="one-scope") == []
     assert_one_chain(chain_of_concurrent_runs(postgres_url), postgres_url)
@@ -291,3 +291,13 @@ def test_history_file_and_directories_are_private(tmp_path: Path, monkeypatch: p
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
+
+
+def test_findings_read_back_from_history_keep_their_evidence() -> None:
+    from scanner.findings import Finding, ResourceRef, Severity, Status
+    from scanner.history import finding_from_json
+
+    finding = Finding(uid="u1", policy="p", title="t", severity=Severity.HIGH, status=Status.FAIL,
+                      resource=ResourceRef("github.repository", "github:a/b", "a/b", "a"), message="m",
+                      remediation="r", evidence={"default_branch_protected": False})
+    assert finding_from_json(finding.to_json()).evidence == {"default_branch_protected": False}

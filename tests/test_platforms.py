@@ -97,8 +97,9 @@ def test_a_toy_platform_in_a_scan_and_the_people_sheet(toy, posture, tmp_path: P
     dmitri = next(p for p in people if p["name"] == "Dmitri Volkov")
     assert dmitri["toy"] == ["red/dmitri (admin)"] and dmitri["admin_platforms"] == ["toy"]
     table = posture("people", snap).out
-    # A column of its own, titled by the descriptor, after the registered platforms'.
-    assert re.search(r"Days since exit\s+GitHub\s+AWS\s+Azure\s+Toy\s+Azure roles\s+Admin on", table.splitlines()[0])
+    # The terminal table shares one Accounts cell (120 columns); the toy account is listed in it.
+    assert re.search(r"Person\s+Type\s+Status\s+Accounts\s+Azure roles\s+MFA", table.splitlines()[0])
+    assert "toy: red/dmitri (admin)" in table
     assert "toy" in posture("people", snap, "--format", "csv").out.splitlines()[0].split(",")
 
 

@@ -14,7 +14,9 @@ from scanner.cli import policy_table
 from scanner.policy.loader import baseline_dir, load_policies
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-BLOCK = re.compile(r"(<!-- policies:(\w+) -->\n)(.*?)(<!-- /policies -->)", re.DOTALL)
+# A block never spans another block's opening marker: an unclosed block is left alone (and the
+# test fails on it) instead of swallowing the sections up to the next closing marker.
+BLOCK = re.compile(r"(<!-- policies:(\w+) -->\n)((?:(?!<!-- policies:).)*?)(<!-- /policies -->)", re.DOTALL)
 
 
 def tables() -> dict[str, str]:

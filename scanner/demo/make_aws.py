@@ -72,13 +72,13 @@ def root_row(account: str, used_days: int) -> dict[str, str]:
 
 
 def role(account: str, name: str, trust: dict[str, Any], *, attached: tuple[str, ...] = (),
-         last_used: int | None = None) -> dict[str, Any]:
+         last_used: int | None = None, inline: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "RoleName": name, "RoleId": "AROA" + name.upper().replace("-", "")[:12].ljust(12, "X"),
         "Arn": f"arn:aws:iam::{account}:role/{name}", "Path": "/", "CreateDate": NOW - timedelta(days=400),
         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **trust}]},
         "AttachedManagedPolicies": [{"PolicyArn": a, "PolicyName": a.rsplit("/", 1)[-1]} for a in attached],
-        "RolePolicyList": [], "Tags": [],
+        "RolePolicyList": [{"PolicyName": "inline", "PolicyDocument": inline}] if inline else [], "Tags": [],
         "RoleLastUsed": {"LastUsedDate": NOW - timedelta(days=last_used)} if last_used is not None else {},
     }
 
@@ -185,14 +185,19 @@ def build() -> Inventory:
          "password_policy_present": True, "password_minimum_length": 8, "password_reuse_prevention": 5,
          "password_max_age_days": None, "saml_providers": [], "oidc_providers": ["token.actions.githubusercontent.com"],
          "identity_center_enabled": True, "federation_present": True, "security_contact_present": True,
-         "s3_block_public_access": True, "access_analyzer_enabled": True},
+         "s3_block_public_access": True, "access_analyzer_enabled": True,
+         "access_analyzer_missing_regions": []},
     )
 
     # nw-staging: federated only, but lax: a wildcard GitHub role, an open trust, a stopped trail.
     staging_auth = mapping.Authorization.from_pages([{
         "UserDetailList": [],
         "RoleDetailList": [
-            role(STAGING, "gha-any-repo", github(STAGING, ["repo:northwind-labs/*"]), last_used=5),
+            # It may assume any role, and legacy-cross-account (admin) trusts '*': a workflow of any
+            # repository of the org is one AssumeRole away from admin.
+            role(STAGING, "gha-any-repo", github(STAGING, ["repo:northwind-labs/*"]), last_used=5,
+                 inline={"Version": "2012-10-17", "Statement": [
+                     {"Effect": "Allow", "Action": ["sts:AssumeRole", "s3:GetObject"], "Resource": "*"}]}),
             role(STAGING, "legacy-cross-account", {"Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
                  attached=(f"arn:aws:iam::{STAGING}:policy/legacy-admin",), last_used=None),
         ],
@@ -205,12 +210,17 @@ def build() -> Inventory:
          "password_policy_present": False, "password_minimum_length": None, "password_reuse_prevention": None,
          "password_max_age_days": None, "saml_providers": [], "oidc_providers": ["token.actions.githubusercontent.com"],
          "identity_center_enabled": True, "federation_present": True, "security_contact_present": True,
-         "s3_block_public_access": False, "access_analyzer_enabled": False},
+         "s3_block_public_access": False, "access_analyzer_enabled": False,
+         "access_analyzer_missing_regions": ["eu-west-1", "us-west-2"]},
     )
 
     # nw-sandbox: untagged, forgotten: root without MFA and with keys, no trail, one tester.
+    # qa-tester was given "iam:AttachUserPolicy" to try a feature: it can attach AdministratorAccess to itself.
+    qa_tester = user(SANDBOX, "qa-tester", tags={"owner": "qa"})
+    qa_tester["UserPolicyList"] = [{"PolicyName": "feature-trial", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["iam:AttachUserPolicy", "iam:ListPolicies"], "Resource": "*"}]}}]
     sandbox_auth = mapping.Authorization.from_pages([{
-        "UserDetailList": [user(SANDBOX, "qa-tester", tags={"owner": "qa"})], "RoleDetailList": [], "Policies": [],
+        "UserDetailList": [qa_tester], "RoleDetailList": [], "Policies": [],
     }])
     resources += account_resources(
         SANDBOX, "nw-sandbox", None, sandbox_auth,
@@ -221,7 +231,8 @@ def build() -> Inventory:
          "password_max_age_days": 90, "saml_providers": [], "oidc_providers": [],
          "identity_center_enabled": True, "federation_present": True, "security_contact_present": False,
          "s3_block_public_access": True,
-         "access_analyzer_enabled": Unknown("needs access-analyzer:ListAnalyzers")},
+         "access_analyzer_enabled": Unknown("needs access-analyzer:ListAnalyzers"),
+         "access_analyzer_missing_regions": Unknown("needs access-analyzer:ListAnalyzers")},
     )
     def source(name: str, calls: dict[str, int], *, status: SourceState = "ok", errors: tuple[str, ...] = (),
                notes: tuple[str, ...] = (), identity: str, kind: str | None = None) -> SourceStatus:

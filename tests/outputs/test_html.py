@@ -224,8 +224,9 @@ def test_no_trend_without_two_runs_and_breakdown_per_scope(report: Report) -> No
     assert fails == sorted(fails, reverse=True) and fails[0] > 0  # most failures first
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (Debian: apt-get install -y chromium)")
 def test_charts_render_in_headless_chromium_with_a_screenshot(report_with_history: Report, tmp_path: Path) -> None:
+    if CHROMIUM is None:
+        server_missing("headless Chromium not installed (Debian: apt-get install -y chromium)")
     path = tmp_path / "report.html"
     path.write_text(html.render(report_with_history), encoding="utf-8")
     dom = _chromium_dom(path)  # no CSP complaint (checked in _chromium), charts in the live DOM

@@ -13,10 +13,10 @@ from scanner.collectors.descriptor import Option, Platform, Unit
 
 OPTIONS: tuple[Option, ...] = (
     Option("org", "string", "Atlassian organization id to audit (admin.atlassian.com/o/<id>)", flag="--atlassian-org", metavar="ORG_ID"),
-    Option("sites", "list", "Jira / Confluence sites to audit (SITE in SITE.atlassian.net); repeatable", flag="--atlassian-site", metavar="SITE"),
+    Option("sites", "list", "Jira / Confluence sites to audit (SITE in SITE.atlassian.net); repeatable.", flag="--atlassian-site", metavar="SITE"),
     Option("domains", "list", "company domains; accounts outside them are external (default: the organization's verified domains)", flag="--atlassian-domain", metavar="DOMAIN"),
     Option("admin_groups", "list", "groups whose members are site admins (default: site-admins)"),
-    Option("authentication_policies", "list", "authentication policies as set at admin.atlassian.com (the API does not expose them): [{name, sso_enforced, two_step_enforced, members: [emails], default}]"),
+    Option("authentication_policies", "list", "Authentication policies as set at admin.atlassian.com (the API does not expose them): [{name, sso_enforced, two_step_enforced, members: [emails], default}]."),
     Option("sso_licensed", "boolean", "SSO enforcement is licensed (Atlassian Guard); false: two-step verification is the control (default true)"),
     Option("admin_api_base", "string", "Organizations REST API base (default https://api.atlassian.com/admin; a test double)", flag="--atlassian-admin-api-base", metavar="URL"),
     Option("site_base", "string", "serve each site under BASE/<site> instead of https://<site>.atlassian.net (a test double)", flag="--atlassian-site-base", metavar="URL"),

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -128,6 +129,8 @@ class OrgFacts:
     account_name: str | None = None
     member_accounts: frozenset[str] = frozenset()
     identity_center_in_org: bool | None = None
+    # SCP documents per level (root, OUs, account) for the IAM evaluator; None: not read here.
+    scps: list[list[Any]] | Unknown | None = None
 
     @property
     def org_member(self) -> bool:
@@ -288,12 +291,15 @@ class _AccountRun:
 
         summary = self.attempt("iam:GetAccountSummary", iam.get_account_summary)
         if isinstance(summary, Unknown):
-            facts.update(root_mfa_enabled=summary, root_access_keys_present=summary, root_mfa_kind=summary)
+            facts.update(root_mfa_enabled=summary, root_mfa_kind=summary)
+            facts["root_access_keys_present"] = mapping.root_access_keys(summary, report)
         else:
             summary_map = summary.get("SummaryMap", {})
             mfa = bool(summary_map.get("AccountMFAEnabled"))
             facts["root_mfa_enabled"] = mfa
-            facts["root_access_keys_present"] = bool(summary_map.get("AccountAccessKeysPresent"))
+            facts["root_access_keys_present"] = mapping.root_access_keys(
+                bool(summary_map.get("AccountAccessKeysPresent")), report
+            )
             if not mfa:
                 facts["root_mfa_kind"] = None
             elif isinstance(root_virtual_mfa, Unknown):
@@ -362,16 +368,56 @@ class _AccountRun:
 
         facts["s3_block_public_access"] = bpa if isinstance(bpa, Unknown) else all(bpa.get(k, False) for k in _BPA_KEYS)
 
-        analyzers = self.attempt(
-            "access-analyzer:ListAnalyzers", lambda: self.clients.client("accessanalyzer").list_analyzers()
-        )
-        facts["access_analyzer_enabled"] = (
-            analyzers
-            if isinstance(analyzers, Unknown)
-            else any(a.get("status") == "ACTIVE" for a in analyzers.get("analyzers", ()))
-        )
+        facts["access_analyzer_enabled"], facts["access_analyzer_missing_regions"] = self.access_analyzers()
         facts.update(mapping.trail_rollup(trails))
         return facts
+
+    def enabled_regions(self) -> list[str] | Unknown:
+        """Regions enabled for the account (ec2:DescribeRegions lists only those by default)."""
+        answer = self.attempt("ec2:DescribeRegions", lambda: self.clients.client("ec2").describe_regions())
+        if isinstance(answer, Unknown):
+            return answer
+        return sorted(str(r["RegionName"]) for r in answer.get("Regions", ()) if r.get("RegionName"))
+
+    def access_analyzers(self) -> tuple[bool | Unknown, list[str] | Unknown]:
+        """(an active analyzer in every enabled region, the enabled regions without one).
+
+        An analyzer only watches its own region, so the home region alone proves nothing about
+        the others. A region that cannot be read is Unknown, never counted as covered."""
+        regions = self.enabled_regions()
+        wanted = [self.clients.region] if isinstance(regions, Unknown) else regions or [self.clients.region]
+
+        def one(region: str) -> tuple[str, bool | Unknown, _AccountRun]:
+            probe = _AccountRun(self.clients, self.account_id, self.now, self.sleep)
+            client = self.clients.client("accessanalyzer", region)
+            answer = probe.attempt("access-analyzer:ListAnalyzers", client.list_analyzers)
+            if isinstance(answer, Unknown):
+                return region, answer, probe
+            return region, any(a.get("status") == "ACTIVE" for a in answer.get("analyzers", ())), probe
+
+        with ThreadPoolExecutor(max_workers=min(8, len(wanted)), thread_name_prefix="posture-aws-aa") as pool:
+            results = list(pool.map(one, wanted))
+        missing = [region for region, active, _ in results if active is False]
+        failed = [(region, active, probe) for region, active, probe in results if isinstance(active, Unknown)]
+        if failed:
+            # One line for the whole fan-out, not one per region.
+            first = failed[0][2]
+            self.kinds.update(first.kinds)
+            for note in first.notes:
+                if note not in self.notes:
+                    self.notes.append(note)
+            names = ", ".join(region for region, _, _ in failed)
+            detail = first.errors[0] if first.errors else str(failed[0][1])
+            self.errors.append(f"access-analyzer:ListAnalyzers could not be read in {len(failed)} region(s) ({names}): {detail}")
+        if missing:
+            return False, missing
+        if isinstance(regions, Unknown):
+            reason = Unknown(f"other regions not listed ({regions.reason})")
+            return reason, reason
+        if failed:
+            reason = Unknown(f"access-analyzer:ListAnalyzers failed in {', '.join(r for r, _, _ in failed)}")
+            return reason, reason
+        return True, []
 
     def account_public_access_block(self) -> dict[str, bool] | Unknown:
         answer = self.attempt(
@@ -473,6 +519,8 @@ class _AccountRun:
     def run(self, org: OrgFacts, name: str | None) -> list[Resource]:
         scope = mapping.AccountScope(self.account_id, org.environment(), org.member_accounts)
         auth = self.authorization_details()
+        if isinstance(auth, mapping.Authorization) and isinstance(org.scps, list):
+            auth.scps = org.scps
         report = self.credential_report()
         virtual_users, root_virtual = self.virtual_mfa()
         users = mapping.map_users(auth, report, virtual_users, scope, self.now)
@@ -562,7 +610,12 @@ class AwsCollector(Collector):
         except _Abort as abort:
             raise abort.error from abort
         if isinstance(answer, Unknown):
-            raise AuthError(f"cannot identify the AWS credentials ({'; '.join(run.errors) or answer.reason})")
+            detail = "; ".join(run.errors) or answer.reason
+            if "permission" in run.kinds:
+                raise AuthError(f"cannot identify the AWS credentials ({detail})")
+            # A network failure or a 5xx says nothing about the credentials: the source is
+            # unreachable (exit 3), not misconfigured (exit 2).
+            raise ApiError(f"AWS is unreachable: sts:GetCallerIdentity failed ({detail}); check the network or endpoint and retry")
         return str(answer["Account"]), str(answer["Arn"])
 
     def _own_org_facts(self, clients: AccountClients, account_id: str) -> OrgFacts:
@@ -708,6 +761,7 @@ class _OrgLister:
         self._client = clients.client("organizations")
         self._ou_names: dict[str, str | None | Unknown] = {}
         self._scps: bool | Unknown | None = None
+        self._scp_documents: dict[str, Any] = {}
 
     def organization_and_accounts(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         try:
@@ -765,6 +819,54 @@ class _OrgLister:
             return self._ou_names[ou_id]
         return None
 
+    def scps_for(self, account_id: str, organization: Mapping[str, Any]) -> list[list[Any]] | Unknown:
+        """The SCP documents that apply to the account, per level from the root down. SCPs do not
+        apply to the management account; with SCPs disabled there is none."""
+        if organization.get("MasterAccountId") == account_id:
+            return []
+        enabled = self.scps_enabled()
+        if isinstance(enabled, Unknown):
+            return enabled
+        if not enabled:
+            return []
+        chain = [account_id]
+        child = account_id
+        for _ in range(8):  # Organizations nests OUs at most five deep
+            parents = self.run.attempt("organizations:ListParents", partial(self._client.list_parents, ChildId=child))
+            if isinstance(parents, Unknown):
+                return parents
+            found = list(parents.get("Parents", ()))
+            if not found:
+                break
+            child = str(found[0]["Id"])
+            chain.append(child)
+            if found[0].get("Type") == "ROOT":
+                break
+        levels: list[list[Any]] = []
+        for target in reversed(chain):
+            listed = self.run.attempt("organizations:ListPoliciesForTarget", partial(self._scps_on, target))
+            if isinstance(listed, Unknown):
+                return listed
+            documents = []
+            for summary in listed:
+                policy_id = str(summary.get("Id"))
+                if policy_id not in self._scp_documents:
+                    described = self.run.attempt(
+                        "organizations:DescribePolicy", partial(self._client.describe_policy, PolicyId=policy_id)
+                    )
+                    if isinstance(described, Unknown):
+                        return described
+                    self._scp_documents[policy_id] = described.get("Policy", {}).get("Content")
+                documents.append(self._scp_documents[policy_id])
+            if documents:  # every level has at least one SCP in AWS; none seen: nothing to apply
+                levels.append(documents)
+        return levels
+
+    def _scps_on(self, target: str) -> list[dict[str, Any]]:
+        paginator = self._client.get_paginator("list_policies_for_target")
+        pages = paginator.paginate(TargetId=target, Filter="SERVICE_CONTROL_POLICY")
+        return [policy for page in pages for policy in page.get("Policies", ())]
+
     def facts_for(self, account_id: str, organization: Mapping[str, Any], members: frozenset[str]) -> OrgFacts:
         tags = self.run.attempt(
             "organizations:ListTagsForResource", lambda: self._client.list_tags_for_resource(ResourceId=account_id)
@@ -776,6 +878,7 @@ class _OrgLister:
             tags=tags if isinstance(tags, Unknown) else mapping.tag_map(tags.get("Tags")),
             ou_name=self._ou_name(account_id),
             member_accounts=members,
+            scps=self.scps_for(account_id, organization),
         )
 
     def identity_center_in_management(self, caller_account: str, organization: Mapping[str, Any]) -> bool | None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from scanner.collectors.aws import policydoc
+from scanner.collectors.aws import actiondb, iam_eval, policydoc
+from scanner.errors import ConfigError
 from scanner.collectors.base import days_between, iso
 from scanner.inventory.model import Resource, Unknown
 
@@ -128,6 +129,23 @@ class Authorization:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     roles: list[dict[str, Any]] = field(default_factory=list)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)  # customer-managed, by ARN
+    # Organization mode: the SCP documents that apply to the account, per level (root, OUs,
+    # account); None when not read (single-account scan, or not readable): not evaluated.
+    scps: list[list[Any]] | None = None
+    _evaluation: iam_eval.Account | Unknown | None = field(default=None, repr=False)
+
+    def evaluation(self, account_id: str) -> iam_eval.Account | Unknown:
+        """The account's IAM evaluation (computed once), Unknown when the action database is missing."""
+        if self._evaluation is None:
+            try:
+                db = actiondb.load()
+            except ConfigError as exc:
+                self._evaluation = Unknown(str(exc))
+            else:
+                self._evaluation = iam_eval.Account.from_authorization(
+                    account_id, self.users, self.groups, self.roles, self.policies, db, scps=self.scps
+                )
+        return self._evaluation
 
     @classmethod
     def from_pages(cls, pages: Iterable[Mapping[str, Any]]) -> Authorization:
@@ -316,17 +334,64 @@ def _map_user(
             inline_policies=[str(p.get("PolicyName")) for p in inline],
             group_policies=sorted(set(group_policies)),
             direct_admin_policies=direct_admin,
-            is_admin=bool(direct_admin or group_admin),
         )
+        verdict = verdict_attributes(auth, scope, arn)
+        attrs.update(verdict)
+        # The people contract's is_admin: admin-equivalent as IAM judges it (all policies together).
+        admin = verdict["admin_equivalent"]
+        if isinstance(admin, Unknown):
+            attrs["is_admin"] = True if (direct_admin or group_admin) else admin
+        else:
+            attrs["is_admin"] = admin or bool(direct_admin or group_admin)
     else:
         reason = gaad_unknown or Unknown("needs iam:GetAccountAuthorizationDetails")
-        for key in ("groups", "attached_policies", "inline_policies", "group_policies", "direct_admin_policies", "is_admin"):
+        for key in ("groups", "attached_policies", "inline_policies", "group_policies", "direct_admin_policies", "is_admin",
+                    *VERDICT_KEYS):
             attrs[key] = reason
     handles = [name, arn]
     if isinstance(attrs["user_id"], str):
         handles.insert(1, attrs["user_id"])
     attrs["handles"] = handles
     return Resource("aws.iam_user", arn, name, scope.account_id, attrs)
+
+
+VERDICT_KEYS = (
+    "admin_equivalent",
+    "admin_evidence",
+    "can_escalate_to_admin",
+    "escalation_methods",
+    "escalation_path",
+    "escalation_blocked",
+    "assumable_roles",
+    "effective_access",
+    "evaluation_assumptions",
+)
+
+
+def verdict_attributes(auth: Authorization, scope: AccountScope, arn: str) -> dict[str, Any]:
+    """The evaluator's verdict on one principal as attributes (Unknown with the reason when the
+    evaluation could not run)."""
+    evaluation = auth.evaluation(scope.account_id)
+    if isinstance(evaluation, Unknown):
+        return {key: evaluation for key in VERDICT_KEYS}
+    verdict = evaluation.verdicts().get(arn)
+    if verdict is None:
+        missing = Unknown("principal not in iam:GetAccountAuthorizationDetails")
+        return {key: missing for key in VERDICT_KEYS}
+    assumptions = list(verdict.assumptions)
+    if auth.scps is None:
+        assumptions.append("service control policies not evaluated (read from the management account: --aws-organization)")
+    return {
+        "admin_equivalent": verdict.admin,
+        "admin_evidence": list(verdict.admin_statements[:20]),
+        "can_escalate_to_admin": verdict.can_escalate,
+        "escalation_methods": [f"{step.method} -> {name_from_arn(step.target)}" for step in verdict.escalation],
+        "escalation_path": [step.to_json() for step in verdict.escalation],
+        "escalation_blocked": [b.to_json() for b in verdict.blocked[:20]],
+        "assumable_roles": list(verdict.assumable_roles),
+        "effective_access": evaluation.what_can_do(arn),
+        "evaluation_assumptions": assumptions,
+    }
 
 
 def map_roles(auth: Authorization, scope: AccountScope, now: datetime) -> list[Resource]:
@@ -362,13 +427,19 @@ def map_roles(auth: Authorization, scope: AccountScope, now: datetime) -> list[R
             "github_oidc_subjects": list(trust.github_subjects),
             "github_oidc_repo_pinned": trust.github_repo_pinned,
             "github_oidc_ref_pinned": trust.github_ref_pinned,
-            "admin_equivalent": bool(auth.admin_sources(attached, inline)),
+            **verdict_attributes(auth, scope, role["Arn"]),
             "attached_policies": [p["PolicyArn"] for p in attached],
             "inline_policies": [str(p.get("PolicyName")) for p in inline],
             "last_used_at": last_used_at,
             "days_since_last_used": days,
             "environment": scope.environment,
         }
+        if isinstance(attrs["admin_equivalent"], Unknown) and auth.admin_sources(attached, inline):
+            attrs["admin_equivalent"] = True  # AdministratorAccess / * on * needs no database to judge
+        evaluation = auth.evaluation(scope.account_id)
+        attrs["reachable_by"] = (
+            evaluation if isinstance(evaluation, Unknown) else sorted(evaluation.who_can_reach(role["Arn"]))
+        )
         resources.append(Resource("aws.iam_role", role["Arn"], role["RoleName"], scope.account_id, attrs))
     return resources
 
@@ -395,7 +466,7 @@ def map_policies(auth: Authorization, scope: AccountScope) -> list[Resource]:
             "is_attached": bool(attached_to) or bool(count),
             "grants_full_admin": policydoc.grants_full_admin([document]),
             "grants_iam_full_access": policydoc.grants_action_on_all([document], "iam:*"),
-            "privilege_escalation_actions": policydoc.privilege_escalation_actions([document]),
+            "privilege_escalation_actions": iam_eval.policy_escalation_actions(document, scope.account_id),
             "created_at": iso(parse_time(policy.get("CreateDate"))),
             "updated_at": iso(parse_time(policy.get("UpdateDate"))),
         }
@@ -501,6 +572,21 @@ def root_usage(report: dict[str, dict[str, str]] | Unknown, now: datetime) -> tu
     used = [t for t in times if t is not None]
     last = max(used) if used else None
     return iso(last), days_between(last, now)
+
+
+def root_access_keys(summary_present: bool | Unknown, report: dict[str, dict[str, str]] | Unknown) -> bool | Unknown:
+    """Whether root has access keys: GetAccountSummary's AccountAccessKeysPresent or an active
+    key on the credential report's ``<root_account>`` row. Either source saying yes is enough;
+    no is only believed from a source that was read."""
+    row = report.get(ROOT_REPORT_USER) if isinstance(report, dict) else None
+    in_report: bool | None = None
+    if row is not None:
+        in_report = _report_bool(row.get("access_key_1_active")) or _report_bool(row.get("access_key_2_active"))
+    if summary_present is True or in_report is True:
+        return True
+    if summary_present is False or in_report is False:
+        return False
+    return summary_present if isinstance(summary_present, Unknown) else Unknown("root access keys could not be read")
 
 
 def map_account(scope: AccountScope, name: str, facts: Mapping[str, Any]) -> Resource:

@@ -1,4 +1,5 @@
-"""Reading IAM policy documents: admin equivalence, privilege escalation, trust-policy analysis.
+"""Reading IAM policy documents one at a time: admin equivalence and trust-policy analysis.
+(Privilege escalation needs a principal's policies together: ``iam_eval``.)
 
 Pure functions over the JSON documents GetAccountAuthorizationDetails returns, so the rules
 are tested without any AWS. The analysis is deliberately conservative where it says "safe":
@@ -18,25 +19,6 @@ from urllib.parse import unquote
 
 ADMIN_MANAGED_POLICY_ARNS = frozenset({"arn:aws:iam::aws:policy/AdministratorAccess"})
 
-# Actions that let an identity raise its own privileges (Rhino Security Labs' list, IAM part).
-# iam:PassRole only counts when allowed on every resource.
-PRIVILEGE_ESCALATION_ACTIONS: tuple[str, ...] = (
-    "iam:AddUserToGroup",
-    "iam:AttachGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:AttachUserPolicy",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:CreatePolicyVersion",
-    "iam:PassRole",
-    "iam:PutGroupPolicy",
-    "iam:PutRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:SetDefaultPolicyVersion",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:UpdateLoginProfile",
-)
-
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 
 # Condition keys that restrict which caller may use a '*' principal.
@@ -55,9 +37,20 @@ _CALLER_RESTRICTING_KEYS = frozenset(
     )
 )
 
+# Operators under which a condition narrows who may call. Negated operators (StringNotEquals),
+# Null and ...IfExists (passes when the key is absent) let through principals the key does not
+# describe, so they restrict nothing on their own.
+_NARROWING_OPERATORS = frozenset(
+    op.lower()
+    for op in ("StringEquals", "StringLike", "StringEqualsIgnoreCase", "ArnEquals", "ArnLike")
+)
+_ARN_KEYS = frozenset({"aws:principalarn", "aws:sourcearn"})
+
 _ACCOUNT_IN_ARN = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):")
 _REPO_SUB = re.compile(r"^repo:([^/:]+)/([^:]+)(?::(.*))?$")
-_PINNED_REF_PREFIXES = ("ref:refs/heads/", "ref:refs/tags/", "environment:", "pull_request")
+# What pins a GitHub OIDC subject to reviewed code: a branch, a tag or a (protected) environment.
+# "pull_request" is not a pin: any pull request, reviewed or not, from any branch gets that sub.
+_PINNED_REF_PREFIXES = ("ref:refs/heads/", "ref:refs/tags/", "environment:")
 
 
 def parse_document(document: Any) -> dict[str, Any]:
@@ -107,14 +100,25 @@ def _on_all_resources(statement: Mapping[str, Any]) -> bool:
     return "*" in _as_list(statement.get("Resource")) or "NotResource" in statement
 
 
+def _covers_every_iam_action(statement: Mapping[str, Any]) -> bool:
+    """Action ``*``/``iam:*`` (or a NotAction excluding no IAM action): whoever holds it can
+    grant itself anything, so it is admin-equivalent."""
+    if "NotAction" in statement:
+        # NotAction excludes an IAM action only with a pattern whose service part matches iam.
+        return not any(fnmatchcase("iam", p.lower().split(":", 1)[0]) for p in _as_list(statement.get("NotAction")))
+    for pattern in _as_list(statement.get("Action")):
+        service, _, name = pattern.lower().partition(":")
+        if pattern == "*" or (fnmatchcase("iam", service) and name == "*"):
+            return True
+    return False
+
+
 def grants_full_admin(documents: Iterable[Any]) -> bool:
-    """Some Allow statement grants every action on every resource."""
+    """Some Allow statement on every resource is admin-equivalent: ``*``, ``iam:*`` or a
+    ``NotAction`` that leaves IAM allowed (deny-list style policies allow everything else)."""
     for document in documents:
         for statement in statements(document):
-            if not _allows(statement) or not _on_all_resources(statement):
-                continue
-            actions = _as_list(statement.get("Action"))
-            if any(a in ("*", "*:*") for a in actions):
+            if _allows(statement) and _on_all_resources(statement) and _covers_every_iam_action(statement):
                 return True
     return False
 
@@ -124,25 +128,14 @@ def grants_action_on_all(documents: Iterable[Any], action: str) -> bool:
     for document in documents:
         for statement in statements(document):
             if _allows(statement) and _on_all_resources(statement):
-                if any(_matches(p, action) for p in _as_list(statement.get("Action"))):
+                if "NotAction" in statement:
+                    service = action.lower().split(":", 1)[0]
+                    patterns = _as_list(statement.get("NotAction"))
+                    if not any(fnmatchcase(service, p.lower().split(":", 1)[0]) for p in patterns):
+                        return True
+                elif any(_matches(p, action) for p in _as_list(statement.get("Action"))):
                     return True
     return False
-
-
-def privilege_escalation_actions(documents: Iterable[Any]) -> list[str]:
-    """Privilege-escalation actions allowed by the documents, sorted (PassRole only on '*')."""
-    found: set[str] = set()
-    for document in documents:
-        for statement in statements(document):
-            if not _allows(statement):
-                continue
-            patterns = _as_list(statement.get("Action"))
-            for action in PRIVILEGE_ESCALATION_ACTIONS:
-                if action == "iam:PassRole" and not _on_all_resources(statement):
-                    continue
-                if any(_matches(p, action) for p in patterns):
-                    found.add(action)
-    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -172,6 +165,42 @@ def _condition_keys(statement: Mapping[str, Any]) -> dict[str, list[str]]:
         for key, value in block.items():
             keys.setdefault(str(key).lower(), []).extend(_as_list(value))
     return keys
+
+
+def _concrete(key: str, value: str) -> bool:
+    """A condition value that names something: no wildcard (an ARN may wildcard its resource
+    part, but its account must be a literal 12-digit id)."""
+    if not value.strip():
+        return False
+    if key in _ARN_KEYS:
+        parts = value.split(":", 5)
+        return len(parts) == 6 and bool(re.fullmatch(r"\d{12}", parts[4])) and not any(ch in "".join(parts[:5]) for ch in "*?")
+    return not any(ch in value for ch in "*?")
+
+
+def narrowing_keys(statement: Mapping[str, Any]) -> set[str]:
+    """Condition keys (lower-case) of ``statement`` that really narrow the caller: a positive
+    operator and only concrete values (``aws:PrincipalArn: "*"`` or ``StringLike sts:ExternalId
+    "*"`` narrow nothing)."""
+    found: set[str] = set()
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return found
+    for operator, block in condition.items():
+        op = str(operator).lower()
+        for prefix in ("foranyvalue:", "forallvalues:"):
+            op = op.removeprefix(prefix)
+        if op not in _NARROWING_OPERATORS or not isinstance(block, dict):
+            continue
+        for key, value in block.items():
+            lowered = str(key).lower()
+            values = _as_list(value)
+            # ForAllValues passes on an empty/absent key: no narrowing.
+            if str(operator).lower().startswith("forallvalues:"):
+                continue
+            if values and all(_concrete(lowered, v) for v in values):
+                found.add(lowered)
+    return found
 
 
 def _account_of(principal: str) -> str | None:
@@ -215,7 +244,8 @@ def analyse_trust(document: Any, own_account: str, organization_accounts: Iterab
         elif isinstance(raw, dict):
             by_kind = {str(k): _as_list(v) for k, v in raw.items()}
         conditions = _condition_keys(statement)
-        restricted = any(k in _CALLER_RESTRICTING_KEYS for k in conditions)
+        narrowing = narrowing_keys(statement)
+        restricted = any(k in _CALLER_RESTRICTING_KEYS for k in narrowing)
         for kind, values in by_kind.items():
             for value in values:
                 principals.append(value if kind == "AWS" else f"{kind}:{value}")
@@ -228,7 +258,7 @@ def analyse_trust(document: Any, own_account: str, organization_accounts: Iterab
                     account = _account_of(value)
                     if account:
                         accounts.append(account)
-                        if account not in known and "sts:externalid" not in conditions:
+                        if account not in known and "sts:externalid" not in narrowing:
                             foreign.append(account)
                 elif kind == "Federated" and GITHUB_OIDC_HOST in value:
                     github = True

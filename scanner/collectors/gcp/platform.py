@@ -17,12 +17,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("projects", "list", "project ids to audit (instead of an organization)", flag="--gcp-projects", metavar="ID,...", csv=True),
     Option("impersonate", "string", "service account to impersonate for the scan (needs roles/iam.serviceAccountTokenCreator on it)", flag="--gcp-impersonate", metavar="SA_EMAIL"),
     Option("domains", "list", "company domains; principals outside them are external (default: the organization's domain)", flag="--gcp-domain", metavar="DOMAIN"),
-    Option("quota_project", "string", "project billed for API quota (Cloud Asset, Org Policy) when the credential has none", flag="--gcp-quota-project", metavar="PROJECT"),
+    Option("quota_project", "string", "Project billed for API quota (Cloud Asset, Org Policy) when the credential has none.", flag="--gcp-quota-project", metavar="PROJECT"),
     Option("endpoint_base", "string", "serve every API under BASE/<api>/ (a test double or private gateway)", flag="--gcp-endpoint-base", metavar="URL"),
-    Option("endpoints", "mapping", "per-API root URL overrides: {cloudasset: URL, cloudresourcemanager: URL, iam: URL, orgpolicy: URL, essentialcontacts: URL, storage: URL, iamcredentials: URL}"),
-    Option("environments", "mapping", "how projects are classified: {label: environment, production_values: [...], nonproduction_values: [...], production_folders: [...], nonproduction_folders: [...]}"),
-    Option("forbid_user_managed_keys", "boolean", "treat every user-managed service account key as forbidden (CIS 1.4), not only where iam.disableServiceAccountKeyCreation is enforced"),
-    Option("cloud_asset", "boolean", "use Cloud Asset Inventory when granted (default true); false forces the per-project Resource Manager path"),
+    Option("endpoints", "mapping", "Per-API root URL overrides: {cloudasset: URL, cloudresourcemanager: URL, iam: URL, orgpolicy: URL, essentialcontacts: URL, storage: URL, iamcredentials: URL}."),
+    Option("environments", "mapping", "How projects are classified: {label: environment, production_values: [...], nonproduction_values: [...], production_folders: [...], nonproduction_folders: [...]}."),
+    Option("forbid_user_managed_keys", "boolean", "Treat every user-managed service account key as forbidden (CIS 1.4), not only where iam.disableServiceAccountKeyCreation is enforced."),
+    Option("cloud_asset", "boolean", "Use Cloud Asset Inventory when granted (default true); false forces the per-project Resource Manager path."),
     Option("max_retries", "integer", "retries on 429 / 5xx per request (default 4)"),
 )
 

@@ -43,7 +43,8 @@ ACCOUNT = ResourceType(
         attr("federation_present", "boolean", "people can sign in through federation (SAML provider or Identity Center)"),
         attr("security_contact_present", "boolean", "an alternate SECURITY contact is registered"),
         attr("s3_block_public_access", "boolean", "account-level S3 Block Public Access has all four settings on"),
-        attr("access_analyzer_enabled", "boolean", "an active IAM Access Analyzer exists in the home region"),
+        attr("access_analyzer_enabled", "boolean", "an active IAM Access Analyzer exists in every enabled region"),
+        attr("access_analyzer_missing_regions", "list", "enabled regions without an active IAM Access Analyzer"),
         attr("cloudtrail_trails", "integer", "CloudTrail trails visible from the home region (including org trails)"),
         attr("cloudtrail_multi_region_logging", "boolean",
              "at least one multi-region trail is logging management events (read and write)"),
@@ -81,7 +82,27 @@ IAM_USER = ResourceType(
         # The account contract shared with github.member and azure.user (people correlation).
         attr("email", "string", "work email from the user's email/Email tag", nullable=True),
         attr("active", "boolean", "the user has a console password or an active access key"),
-        attr("is_admin", "boolean", "admin-equivalent through any path (AdministratorAccess or Allow * on *)"),
+        attr("is_admin", "boolean", "admin-equivalent (see admin_equivalent; AdministratorAccess counts even "
+             "when the evaluator could not run)"),
+        attr("admin_equivalent", "boolean",
+             "allowed every IAM action on every resource by all its policies together (managed, inline, groups'), "
+             "within its permissions boundary and the organization's SCPs, explicit Denies applied"),
+        attr("admin_evidence", "list", "the statements (policy#sid) that make it admin-equivalent"),
+        attr("can_escalate_to_admin", "boolean",
+             "not admin-equivalent, but a privilege-escalation method (Rhino Security Labs / PMapper catalogue) "
+             "makes it, or a principal it can act as, admin"),
+        attr("escalation_methods", "list", "the methods of the shortest path to admin, as 'method -> target'"),
+        attr("escalation_path", "list",
+             "each step: {principal, method, target, statements that allow it, conditions assumed met}"),
+        attr("escalation_blocked", "list",
+             "methods an identity policy names but something stops: {method, target, stopped_by} "
+             "(the explicit Deny, boundary, SCP or condition)"),
+        attr("assumable_roles", "list", "ARNs of the account's roles it can assume (trust policy x identity policy)"),
+        attr("effective_access", "string", "admin (admin-equivalent or can escalate), write, read or none"),
+        attr("evaluation_assumptions", "list",
+             "conditions the evaluator could not judge (an Allow assumed to apply, a Deny not counted on) "
+             "and whether SCPs were evaluated"),
+
         attr("mfa_enabled", "boolean", "an MFA device is active"),
         attr("last_activity_at", "timestamp", "latest console sign-in or access key use", nullable=True),
         attr("days_since_last_activity", "integer", "whole days since last_activity_at", nullable=True),
@@ -113,8 +134,29 @@ IAM_ROLE = ResourceType(
         attr("github_oidc_repo_pinned", "boolean",
              "every accepted 'sub' names one repository (no wildcard in owner/repo); false when no sub condition"),
         attr("github_oidc_ref_pinned", "boolean",
-             "every accepted 'sub' also names a branch, tag, environment or pull_request without wildcard"),
-        attr("admin_equivalent", "boolean", "AdministratorAccess or a statement allowing * on *"),
+             "every accepted 'sub' also names a branch, tag or environment without wildcard (pull_request is no pin)"),
+        attr("admin_equivalent", "boolean",
+             "allowed every IAM action on every resource by all its policies together (managed, inline, groups'), "
+             "within its permissions boundary and the organization's SCPs, explicit Denies applied"),
+        attr("admin_evidence", "list", "the statements (policy#sid) that make it admin-equivalent"),
+        attr("can_escalate_to_admin", "boolean",
+             "not admin-equivalent, but a privilege-escalation method (Rhino Security Labs / PMapper catalogue) "
+             "makes it, or a principal it can act as, admin"),
+        attr("escalation_methods", "list", "the methods of the shortest path to admin, as 'method -> target'"),
+        attr("escalation_path", "list",
+             "each step: {principal, method, target, statements that allow it, conditions assumed met}"),
+        attr("escalation_blocked", "list",
+             "methods an identity policy names but something stops: {method, target, stopped_by} "
+             "(the explicit Deny, boundary, SCP or condition)"),
+        attr("assumable_roles", "list", "ARNs of the account's roles it can assume (trust policy x identity policy)"),
+        attr("effective_access", "string", "admin (admin-equivalent or can escalate), write, read or none"),
+        attr("evaluation_assumptions", "list",
+             "conditions the evaluator could not judge (an Allow assumed to apply, a Deny not counted on) "
+             "and whether SCPs were evaluated"),
+        attr("reachable_by", "list",
+             "principals of the account, admins aside, that can act as this role in one step (assume it, rewrite "
+             "its trust, pass it to a service, run code as it) and the outside accounts and identity providers "
+             "its trust names"),
         attr("attached_policies", "list", "ARNs of attached managed policies"),
         attr("inline_policies", "list", "names of inline policies"),
         attr("last_used_at", "timestamp", "last time the role was assumed", nullable=True),
@@ -136,10 +178,12 @@ IAM_POLICY = ResourceType(
         attr("attachment_count", "integer", "number of users, groups and roles it is attached to"),
         attr("attached_to", "list", "user/<name>, group/<name>, role/<name> it is attached to"),
         attr("is_attached", "boolean", "attached to at least one identity"),
-        attr("grants_full_admin", "boolean", "a statement allows '*' (or '*:*') on resource '*'"),
+        attr("grants_full_admin", "boolean",
+             "admin-equivalent: a statement allows '*', 'iam:*' or a NotAction that leaves IAM allowed, on resource '*'"),
         attr("grants_iam_full_access", "boolean", "a statement allows iam:* on resource '*'"),
         attr("privilege_escalation_actions", "list",
-             "privilege-escalation actions it allows (iam:PassRole on *, iam:CreatePolicyVersion, ...)"),
+             "privilege-escalation actions it allows on a principal other than its holder (iam:PassRole on role/*, "
+             "iam:CreatePolicyVersion, lambda:UpdateFunctionCode, ...), its Deny statements and conditions applied"),
         attr("created_at", "timestamp", "when it was created", nullable=True),
         attr("updated_at", "timestamp", "when its default version last changed", nullable=True),
     ),

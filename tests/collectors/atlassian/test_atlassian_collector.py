@@ -11,7 +11,8 @@ from scanner.collectors.base import CollectResult
 from scanner.findings import Status
 from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.snapshot import Inventory
-from scanner.inventory.types import RESOURCE_TYPES, problems_with
+from scanner.inventory.types import RESOURCE_TYPES
+from tests.fakes.people.accounts import collected_problems
 from scanner.policy.engine import evaluate
 from scanner.policy.loader import load_policies
 from tests.fakes.atlassian.server import FakeAtlassian
@@ -34,7 +35,7 @@ def test_every_policy_gets_its_expected_status(run: Callable[..., CollectResult]
     result = run()
     assert [s.status for s in result.sources] == ["ok", "ok"]
     for resource in result.resources:
-        assert problems_with(resource, RESOURCE_TYPES[resource.type]) == []
+        assert collected_problems(resource, RESOURCE_TYPES[resource.type]) == []
     status = _statuses(result)
     expected = {
         ("atlassian_account_authentication_policy_enforced", "atlassian:account/nw-ana"): Status.PASS,

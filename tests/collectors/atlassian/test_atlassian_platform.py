@@ -39,4 +39,5 @@ def test_account_kind_is_declared() -> None:
     from scanner.inventory.types.atlassian import ACCOUNT_KINDS
 
     (kind,) = ACCOUNT_KINDS
-    assert kind["type"] == "atlassian.account" and kind["handle_attribute"] == "email"
+    assert kind.type == "atlassian.account" and kind.platform == "atlassian" and not kind.is_grant
+    assert kind.only == (("account_type", "atlassian"),)  # apps are nobody's account

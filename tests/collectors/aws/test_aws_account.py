@@ -15,7 +15,7 @@ from scanner.inventory.types import problems_with
 from scanner.inventory.model import Unknown
 from tests.collectors.aws.helpers import POLICY_DIR, collect, is_read_only, outcomes
 from tests.fakes.aws import seed
-from tests.fakes.aws.server import RecordingMotoServer
+from tests.fakes.aws.server import Fault, RecordingMotoServer
 
 # As collected (correlation adds person/link attributes to aws.iam_user later).
 DECLARED = {t.name: t.extended(aws_types.EXTENSIONS.get(t.name, ())) for t in aws_types.TYPES}
@@ -50,7 +50,7 @@ def test_resources_carry_exactly_their_declared_attributes(scanned) -> None:
     assert counts == {
         "aws.account": 1,
         "aws.iam_user": 4,
-        "aws.iam_role": 7,
+        "aws.iam_role": 8,
         "aws.iam_policy": 3,
         "aws.cloudtrail_trail": 2,
     }
@@ -86,20 +86,26 @@ def test_moto_gaps_become_unknown_with_a_reason(scanned) -> None:
     result, _ = scanned
     account = by_name(result, "aws.account")[seed.MAIN_ACCOUNT].attributes
     assert account["root_last_used_at"] == Unknown("the IAM credential report has no <root_account> row")
-    assert isinstance(account["access_analyzer_enabled"], Unknown)
-    assert "access-analyzer:ListAnalyzers" in account["access_analyzer_enabled"].reason
+    # moto has no Access Analyzer: the fake answers "no analyzer" in every enabled region.
+    assert account["access_analyzer_enabled"] is False
+    assert "us-east-1" in account["access_analyzer_missing_regions"] and len(account["access_analyzer_missing_regions"]) > 1
     # GAAD Policies entries in moto lack PolicyName: derived from the ARN.
     assert set(by_name(result, "aws.iam_policy")) == {"legacy-full-access", "deployer", "data-reader"}
 
 
-def test_source_status_reports_partial_with_the_failing_call(scanned) -> None:
+def test_source_status_reports_partial_with_the_failing_call(scanned, moto_server: RecordingMotoServer) -> None:
     result, _ = scanned
     (source,) = result.sources
     assert source.name == f"aws:{seed.MAIN_ACCOUNT}"
-    assert source.status == "partial"  # only because moto has no Access Analyzer
-    assert len(source.errors) == 1 and "access-analyzer:ListAnalyzers failed" in source.errors[0]
-    assert source.error_kind == "api"
+    assert source.status == "ok" and source.errors == ()
     assert source.identity == "arn:aws:sts::123456789012:user/moto"
+    moto_server.inject(Fault("iam", "GetAccountPasswordPolicy", code="ServiceFailure", status=500))
+    try:
+        (source,) = collect({}).sources
+    finally:
+        moto_server.clear_faults()
+    assert source.status == "partial" and source.error_kind == "api"
+    assert len(source.errors) == 1 and "iam:GetAccountPasswordPolicy failed" in source.errors[0]
 
 
 def test_collector_only_reads(scanned) -> None:

@@ -3,6 +3,7 @@ whose AssumeRole is denied (failed source) while the others complete; account fi
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -73,6 +74,20 @@ def org(moto_server: RecordingMotoServer) -> dict[str, Any]:
         AssumeRolePolicyDocument=seed.trust({"Principal": {"AWS": f"arn:aws:iam::{ids['nw-staging']}:root"}, "Action": "sts:AssumeRole"}),
     )
     use_root_key(prod, days_ago=3)
+    # The same escalation (AttachUserPolicy on *, an admin to become) in prod and staging; an SCP
+    # on nw-prod denies the action, so only staging's attacher can escalate.
+    for session in (prod, assumed(ids["nw-staging"])):
+        member_iam = session.client("iam")
+        member_iam.create_user(UserName="attacher")
+        member_iam.put_user_policy(UserName="attacher", PolicyName="attach", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": "*"}]}))
+    scp = organizations.create_policy(
+        Name="no-iam-attach", Description="guardrail", Type="SERVICE_CONTROL_POLICY",
+        Content=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:Attach*", "Resource": "*"}]}),
+    )["Policy"]["PolicySummary"]["Id"]
+    organizations.attach_policy(PolicyId=scp, TargetId=ids["nw-prod"])
     use_root_key(assumed(ids["nw-staging"]), days_ago=200)
 
     legacy = ids["nw-legacy"]
@@ -175,3 +190,18 @@ def test_member_account_scanned_alone_says_what_it_cannot_see(org: dict[str, Any
     assert account["org_member"] is True and account["is_management_account"] is False
     assert isinstance(account["environment"], Unknown) and "--aws-organization" in account["environment"].reason
     assert isinstance(account["scps_enabled"], Unknown)
+
+
+def test_scps_of_the_organization_enter_the_iam_verdicts(org: dict[str, Any]) -> None:
+    ids, result = org["ids"], org["result"]
+    attackers = {r.scope: r.attributes for r in result.resources if r.type == "aws.iam_user" and r.name == "attacher"}
+    prod, staging = attackers[ids["nw-prod"]], attackers[ids["nw-staging"]]
+    assert staging["can_escalate_to_admin"] is True
+    assert staging["escalation_methods"] == ["iam:AttachUserPolicy -> attacher"]
+    assert prod["can_escalate_to_admin"] is False
+    assert any("scp" in b["stopped_by"] and "Deny" in b["stopped_by"] for b in prod["escalation_blocked"])
+    assert not any("service control policies not evaluated" in a for a in prod["evaluation_assumptions"])
+    calls = {s.name: s.api_calls for s in result.sources}
+    org_calls = next(c for name, c in calls.items() if name.startswith("aws:organization:"))
+    assert org_calls.get("organizations:ListPoliciesForTarget", 0) >= 2
+    assert org_calls.get("organizations:DescribePolicy", 0) >= 1

@@ -12,7 +12,8 @@ from scanner.collectors.gcp.collector import GcpCollector
 from scanner.errors import ConfigError
 from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.snapshot import Inventory
-from scanner.inventory.types import RESOURCE_TYPES, problems_with
+from scanner.inventory.types import RESOURCE_TYPES
+from tests.fakes.people.accounts import collected_problems
 from tests.fakes.gcp.client import NOW, settings_for
 from tests.fakes.gcp.org import synthetic
 from tests.fakes.gcp.server import FakeGcp
@@ -54,7 +55,7 @@ def test_cloud_asset_path_reads_the_org_in_a_few_requests(run, fake: FakeGcp) ->
     gmail = resources["gcp:projects/nw-prod-api#roles/viewer#user:dev.contractor@gmail.com"]
     assert gmail.attributes["is_personal_account"] is True and gmail.attributes["is_external"] is True
     for resource in result.resources:
-        assert not problems_with(resource, RESOURCE_TYPES[resource.type]), resource.id
+        assert not collected_problems(resource, RESOURCE_TYPES[resource.type]), resource.id
 
 
 def test_fallback_path_when_cloud_asset_is_denied_reads_the_same_inventory(run, fake: FakeGcp) -> None:

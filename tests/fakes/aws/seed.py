@@ -150,6 +150,13 @@ def seed_iam(session: boto3.Session | None, account: str) -> None:
     )
     iam.create_role(RoleName="gha-api-any-branch", AssumeRolePolicyDocument=github_trust(account, ["repo:northwind-labs/api:*"]))
     iam.attach_role_policy(RoleName="gha-api-deploy", PolicyArn=deploy)
+    # An admin instance role: whoever may pass it to EC2 and run instances (jenkins-ci, the
+    # deploy role) can become admin through it.
+    iam.create_role(
+        RoleName="ec2-admin",
+        AssumeRolePolicyDocument=trust({"Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}),
+    )
+    iam.attach_role_policy(RoleName="ec2-admin", PolicyArn=ADMIN_ARN)
     iam.attach_role_policy(RoleName="open-door", PolicyArn=ADMIN_ARN)
     iam.create_open_id_connect_provider(
         Url="https://token.actions.githubusercontent.com", ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40]
@@ -217,7 +224,7 @@ EXPECTED_MAIN: dict[str, dict[str, str]] = {
     "aws_customer_policy_no_privilege_escalation": {"legacy-full-access": "FAIL", "deployer": "FAIL", "data-reader": "PASS"},
     "aws_role_trust_not_public": {"open-door": "FAIL", "org-reader": "PASS", "vendor-acme": "PASS"},
     "aws_role_trust_foreign_requires_external_id": {"vendor-acme": "FAIL", "vendor-acme-pinned": "PASS", "open-door": "PASS"},
-    "aws_access_analyzer_enabled": {MAIN_ACCOUNT: "ERROR"},  # moto has no Access Analyzer: 500
+    "aws_access_analyzer_enabled": {MAIN_ACCOUNT: "FAIL"},  # the fake: no analyzer in any region
     "aws_s3_account_block_public_access": {MAIN_ACCOUNT: "FAIL"},
     "aws_cloudtrail_multi_region_logging": {MAIN_ACCOUNT: "PASS"},
     "aws_cloudtrail_trail_logging": {"org-audit": "PASS", "legacy-trail": "FAIL"},
@@ -227,4 +234,7 @@ EXPECTED_MAIN: dict[str, dict[str, str]] = {
     "aws_account_environment_designated": {MAIN_ACCOUNT: "SKIPPED"},
     # A single account carries no environment (tests/collectors/aws/test_aws_separation.py has production).
     "aws_role_production_not_trusted_by_nonproduction": {"open-door": "SKIPPED", "vendor-acme": "SKIPPED"},
+    "aws_iam_user_cannot_escalate_to_admin": {"bo.chen": "PASS", "dmitri": "PASS", "jenkins-ci": "FAIL", "ops-admin": "PASS"},
+    "aws_iam_role_cannot_escalate_to_admin": {"gha-api-deploy": "FAIL", "ec2-admin": "PASS", "vendor-acme": "PASS"},
+    "aws_github_oidc_role_not_admin": {"gha-api-deploy": "FAIL", "gha-any-repo": "PASS", "ec2-admin": "SKIPPED"},
 }

@@ -4,7 +4,9 @@
 middleware that (1) records every request the scanner makes as (service, action, method, path)
 so a test can prove the collector only read, and (2) can answer chosen requests with an AWS
 error (AccessDenied on sts:AssumeRole into one account, on iam:GetCredentialReport, ...), the
-way an SCP or a missing permission would. Everything else is moto's real behaviour.
+way an SCP or a missing permission would, and (3) can answer a request moto cannot serve
+(Access Analyzer, a credential report with a ``<root_account>`` row) with a ``Stub`` body shaped
+like the published API's response. Everything else is moto's real behaviour.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
 
-_SIGNING_SERVICE = re.compile(r"Credential=([^/]+)/\d{8}/[^/]+/([^/]+)/aws4_request")
+_SIGNING_SERVICE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Request:
     path: str
     access_key: str
     params: dict[str, str] = field(default_factory=dict, hash=False)
+    region: str = ""
 
     @property
     def is_rest(self) -> bool:
@@ -50,6 +53,25 @@ class Fault:
     code: str = "AccessDenied"
     status: int = 403
     when: Callable[[Request], bool] = lambda request: True
+
+
+@dataclass(frozen=True)
+class Stub:
+    """Answer requests matching (service, action, predicate) with ``body`` (HTTP 200)."""
+
+    service: str
+    action: str
+    body: bytes
+    content_type: str = "text/xml"
+    when: Callable[[Request], bool] = lambda request: True
+
+
+# moto has no Access Analyzer backend (it answers 500 with a traceback): by default every region
+# answers like an account with no analyzer (the ListAnalyzers response shape), so a scan does not
+# spend retries on 30 regions. Tests add their own stubs or faults in front of this one.
+DEFAULT_STUBS: tuple[Stub, ...] = (
+    Stub("access-analyzer", "GET /analyzer", b'{"analyzers": []}', "application/json"),
+)
 
 
 class _Middleware:
@@ -68,13 +90,16 @@ class _Middleware:
         self.server.record(request)
         for fault in self.server.faults_for(request):
             return _error(fault, request, start_response)
+        for stub in self.server.stubs_for(request):
+            start_response("200 OK", [("Content-Type", stub.content_type), ("Content-Length", str(len(stub.body)))])
+            return [stub.body]
         return self.app(environ, start_response)  # type: ignore[no-any-return]
 
 
 def _describe(environ: dict[str, Any], body: bytes) -> Request:
     auth = environ.get("HTTP_AUTHORIZATION", "")
     match = _SIGNING_SERVICE.search(auth)
-    access_key, service = (match.group(1), match.group(2)) if match else ("", "unknown")
+    access_key, region, service = (match.group(1), match.group(2), match.group(3)) if match else ("", "", "unknown")
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
@@ -93,7 +118,7 @@ def _describe(environ: dict[str, Any], body: bytes) -> Request:
         action = params["Action"]
     else:
         action = f"{method} {path}" + (f"?{query}" if query else "")
-    return Request(service, action, method, path, access_key, params)
+    return Request(service, action, method, path, access_key, params, region)
 
 
 def _error(fault: Fault, request: Request, start_response: Callable[..., Any]) -> list[bytes]:
@@ -123,6 +148,7 @@ class RecordingMotoServer(ThreadedMotoServer):
         super().__init__(ip_address="127.0.0.1", port=0, verbose=False)
         self._requests: list[Request] = []
         self._faults: list[Fault] = []
+        self._stubs: list[Stub] = []
         self._lock = threading.Lock()
 
     def _server_entry(self) -> None:
@@ -159,6 +185,7 @@ class RecordingMotoServer(ThreadedMotoServer):
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._stubs.clear()
 
     def faults_for(self, request: Request) -> list[Fault]:
         with self._lock:
@@ -168,6 +195,20 @@ class RecordingMotoServer(ThreadedMotoServer):
                 if f.service == request.service and f.action == request.action and f.when(request)
             ]
 
+    # -- stubs
+
+    def stub(self, stub: Stub) -> None:
+        with self._lock:
+            self._stubs.append(stub)
+
+    def stubs_for(self, request: Request) -> list[Stub]:
+        with self._lock:
+            return [
+                s
+                for s in (*self._stubs, *DEFAULT_STUBS)
+                if s.service == request.service and s.action == request.action and s.when(request)
+            ]
+
     def reset(self) -> None:
         """Forget every account, the log and the faults (moto's own reset endpoint)."""
         import urllib.request
@@ -175,3 +216,5 @@ class RecordingMotoServer(ThreadedMotoServer):
         urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")).read()
         self.clear_log()
         self.clear_faults()
+        with self._lock:
+            self._stubs.clear()

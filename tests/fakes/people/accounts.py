@@ -98,3 +98,11 @@ def roster_entry(name: str, email: str | None, *, employment_type: str = "employ
 def subscription(subscription_id: str, name: str) -> Resource:
     return resource("azure.subscription", f"/subscriptions/{subscription_id}", name, subscription_id,
                     {"subscription_id": subscription_id})
+
+
+def collected_problems(resource: Resource, rtype: Any) -> list[str]:
+    """``problems_with`` for a collector's raw output: correlation adds the derived attributes later."""
+    from scanner.inventory.types import problems_with
+
+    derived = tuple(f"missing attribute {name}" for name in _DERIVED)
+    return [p for p in problems_with(resource, rtype) if not p.endswith(derived)]
