@@ -219,7 +219,8 @@ def labs() -> tuple[list[Resource], SourceStatus]:
         security_managers=["team:security"],
         ip_allow_list=(True, ["198.51.100.0/24"]),
     )
-    resources = org_extras.apply(_resources(raw, repos, teams), extras)
+    # web keeps its production database URL as a repository secret, outside the environment.
+    resources = org_extras.apply(_resources(raw, repos, teams), extras, {f"{LABS}/web": ["PROD_DATABASE_URL"]})
     status = SourceStatus(
         name=LABS, platform="github", status="ok", identity="user ana-silva",
         started_at="2026-11-20T08:58:41Z", finished_at="2026-11-20T08:58:44Z",

@@ -8,6 +8,11 @@
 * IP allow list (ZT-3): GraphQL ``Organization.ipAllowListEnabledSetting`` and its active
   entries (GitHub Enterprise Cloud; owner-only). Where managed devices reach GitHub through the
   company's VPN or zero-trust proxy, the allow list is what keeps unmanaged devices out.
+* Production secrets at repository level (ZT-4, the guide's "credential isolation"): for each
+  repository with a production environment, ``GET /repos/{owner}/{repo}/actions/secrets`` (names
+  only, never values); a repository-level secret named like production (``PROD``, ``PRODUCTION``,
+  ``LIVE`` as a word) is readable by every workflow on every branch, not only by jobs the
+  protected environment admits.
 * Security managers (OP-1): the predefined ``security_manager`` organization role
   (``GET /orgs/{org}/organization-roles``, then ``/{role_id}/teams`` and ``/{role_id}/users``);
   the older ``/orgs/{org}/security-managers`` endpoint closed down on 2026-01-01.
@@ -19,6 +24,7 @@ policies do not apply), not an error. The collector calls :func:`extend` with on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +37,8 @@ if TYPE_CHECKING:
     from scanner.collectors.github.collector import _OrgReader
 
 SECURITY_MANAGER_ROLE = "security_manager"
+NEEDS_SECRETS_READ = "needs admin on the repository (repo scope), or the Secrets: read App permission"
+PRODUCTION_SECRET = re.compile(r"(^|_)(PROD|PRODUCTION|LIVE)(_|$)", re.IGNORECASE)
 IP_ALLOW_LIST_QUERY = """
 query($org: String!, $cursor: String) {
   organization(login: $org) {
@@ -157,15 +165,42 @@ def organization_attributes(extras: OrgExtras) -> dict[str, Any]:
     }
 
 
+def production_repository_secrets(reader: _OrgReader, repositories: Sequence[Resource]) -> dict[str, Any]:
+    """full name -> repository-level secret names that look like production (or Unknown), for the
+    repositories with a production environment."""
+    wanted = [
+        r for r in repositories
+        if r.attributes.get("archived") is not True and isinstance(r.attributes.get("production_environments"), list)
+        and r.attributes["production_environments"]
+    ]
+
+    def one(repo: Resource) -> tuple[str, Any]:
+        full_name = str(repo.attributes.get("full_name"))
+        owner, name = full_name.split("/", 1)
+        answer = reader.optional(
+            "repository Actions secret names", NEEDS_SECRETS_READ,
+            lambda: reader.client.paginate("/repos/{owner}/{repo}/actions/secrets", item_key="secrets", owner=owner, repo=name),
+        )
+        if isinstance(answer, Unknown):
+            return full_name, answer
+        return full_name, sorted(str(s.get("name")) for s in answer if PRODUCTION_SECRET.search(str(s.get("name"))))
+
+    return dict(reader.collector.map_parallel(one, wanted))
+
+
 def member_attributes(extras: OrgExtras, login: str) -> dict[str, Any]:
     seats = extras.seats
     return {"copilot_seat": seats if isinstance(seats, Unknown) else login in seats}
 
 
-def apply(resources: Sequence[Resource], extras: OrgExtras) -> list[Resource]:
-    """``resources`` with the organization and member attributes added."""
+def apply(resources: Sequence[Resource], extras: OrgExtras, repo_secrets: dict[str, Any] | None = None) -> list[Resource]:
+    """``resources`` with the organization, member and repository attributes added."""
     out: list[Resource] = []
+    secrets = repo_secrets or {}
     for resource in resources:
+        if resource.type == "github.repository":
+            resource = resource.with_attributes(
+                production_repository_secrets=secrets.get(str(resource.attributes.get("full_name")), []))
         if resource.type == "github.organization":
             resource = resource.with_attributes(**organization_attributes(extras))
         elif resource.type == "github.member":
@@ -177,4 +212,5 @@ def apply(resources: Sequence[Resource], extras: OrgExtras) -> list[Resource]:
 def extend(reader: _OrgReader, resources: Sequence[Resource]) -> list[Resource]:
     """Read the extras for ``reader``'s organization and add them to its ``resources``."""
     reader.progress.task(reader.org, f"GitHub {reader.org}: Copilot and security managers")
-    return apply(resources, read(reader))
+    repositories = [r for r in resources if r.type == "github.repository"]
+    return apply(resources, read(reader), production_repository_secrets(reader, repositories))

@@ -304,4 +304,13 @@ ORGANIZATION_EXTRAS = (
 MEMBER_EXTRAS = (
     attr("copilot_seat", "boolean", "The account holds a Copilot seat in this organization."),
 )
-EXTENSIONS = {"github.organization": ORGANIZATION_EXTRAS, "github.member": MEMBER_EXTRAS}
+REPOSITORY_EXTRAS = (
+    attr("production_repository_secrets", "list",
+         "For a repository with a production environment: repository-level Actions secrets named like "
+         "production (PROD, PRODUCTION, LIVE as a word), readable by any workflow on any branch; [] otherwise."),
+)
+EXTENSIONS = {
+    "github.organization": ORGANIZATION_EXTRAS,
+    "github.member": MEMBER_EXTRAS,
+    "github.repository": REPOSITORY_EXTRAS,
+}

@@ -74,6 +74,7 @@ EXPECTED_LABS = {
     "github_org_copilot_seats_through_teams": {"northwind-labs": "FAIL"},
     "github_org_security_manager_assigned": {"northwind-labs": "PASS"},
     "github_org_ip_allow_list_enabled": {"northwind-labs": "PASS"},
+    "github_repo_production_secrets_in_environment": {"api": "PASS", "infra": "FAIL", "mobile-app": "SKIPPED"},
     # Workflow files (tests/fakes/github/workflow_files.py).
     **{policy: {f"{file}": status for file, status in verdicts.items()} for policy, verdicts in {
         "github_workflow_parses": {"api:.github/workflows/ci.yml": "PASS", "infra:.github/workflows/nightly.yml": "FAIL"},

@@ -135,3 +135,29 @@ def test_a_member_cannot_read_the_ip_allow_list(fake, run_collector) -> None:
     org = next(r for r in result.resources if r.type == "github.organization")
     assert isinstance(org.attributes["ip_allow_list_enabled"], Unknown)
     assert statuses(result)[(IP_ALLOW_LIST, "northwind-labs")] == "ERROR"
+
+
+SECRETS = "github_repo_production_secrets_in_environment"
+
+
+def test_production_secrets_at_repository_level(fake, run_collector) -> None:
+    result = run_collector(fake)
+    repos = {r.name: r.attributes for r in result.resources if r.type == "github.repository"}
+    assert repos["northwind-labs/infra"]["production_repository_secrets"] == ["TF_PROD_DEPLOY_KEY"]
+    assert repos["northwind-labs/api"]["production_repository_secrets"] == []  # PRODUCTIVITY is not PROD
+    assert repos["northwind-labs/mobile-app"]["production_repository_secrets"] == []  # no production environment
+    found = statuses(result)
+    assert (found[(SECRETS, "northwind-labs/infra")], found[(SECRETS, "northwind-labs/api")]) == ("FAIL", "PASS")
+    # Secret names are read only where a production environment exists (values never are).
+    read = {r.path for r in fake.requests if r.endpoint == "/repos/{owner}/{repo}/actions/secrets"}
+    assert read == {"/repos/northwind-labs/api/actions/secrets", "/repos/northwind-labs/web/actions/secrets",
+                    "/repos/northwind-labs/infra/actions/secrets"}
+
+
+def test_secret_names_unreadable_without_admin(fake, run_collector) -> None:
+    from tests.fakes.github import MEMBER_TOKEN
+
+    result = run_collector(fake, token=MEMBER_TOKEN)
+    repos = {r.name: r.attributes for r in result.resources if r.type == "github.repository"}
+    assert isinstance(repos["northwind-labs/infra"]["production_repository_secrets"], Unknown)
+    assert statuses(result)[(SECRETS, "northwind-labs/infra")] == "ERROR"

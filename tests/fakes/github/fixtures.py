@@ -111,6 +111,7 @@ def default_org() -> Org:
     ]
     api = Repo(
         "api",
+        secrets=["CODECOV_TOKEN", "PRODUCTIVITY_BOT_TOKEN"],
         description="Customer API (critical)",
         topics=["critical", "production"],
         branches=["release/1.0"],
@@ -202,6 +203,7 @@ def default_org() -> Org:
         vulnerability_alerts=False,
         actions=ActionsPermissions(default_workflow_permissions="write", can_approve_pull_request_reviews=True),
         environments=[Environment("production")],
+        secrets=["TF_PROD_DEPLOY_KEY", "SLACK_WEBHOOK"],  # a production credential at repository level
         files=dict(workflow_files.INFRA),
     )
     mobile = Repo(

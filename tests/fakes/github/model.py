@@ -259,6 +259,7 @@ class Repo:
     actions: ActionsPermissions = field(default_factory=ActionsPermissions)
     files: dict[str, str] = field(default_factory=dict)  # path -> text (CODEOWNERS, ...)
     codeowners_errors: list[dict[str, Any]] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)  # repository-level Actions secret names
     created_at: str = "2024-05-01T10:00:00Z"
     updated_at: str = "2026-11-01T10:00:00Z"
     pushed_at: str = "2026-11-18T10:00:00Z"

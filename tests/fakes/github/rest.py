@@ -1159,6 +1159,14 @@ def list_repo_teams(req: Request) -> Response:
     return paginate(req, items)
 
 
+def list_repo_secrets(req: Request) -> Response:
+    org, repo, _, _ = get_repo(req, "admin")
+    items = [{"name": name, "created_at": repo.created_at, "updated_at": repo.updated_at} for name in repo.secrets]
+    page = paginate(req, items)
+    page.body = {"total_count": len(items), "secrets": page.body}
+    return page
+
+
 def list_deploy_keys(req: Request) -> Response:
     org, repo, _, _ = get_repo(req, "admin")
     base = f"{req.api_base}/repos/{org.login}/{repo.name}/keys"
@@ -1442,6 +1450,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/repos/{owner}/{repo}/collaborators", list_collaborators),
     ("GET", "/repos/{owner}/{repo}/teams", list_repo_teams),
     ("GET", "/repos/{owner}/{repo}/keys", list_deploy_keys),
+    ("GET", "/repos/{owner}/{repo}/actions/secrets", list_repo_secrets),
     ("GET", "/repos/{owner}/{repo}/hooks", list_repo_hooks),
     ("GET", "/repos/{owner}/{repo}/environments", list_environments),
     ("GET", "/repos/{owner}/{repo}/environments/{environment_name}", get_environment),

@@ -46,6 +46,7 @@ OPERATIONS: tuple[tuple[str, str, str], ...] = (
     ("get", "/orgs/{org}/actions/permissions/fork-pr-contributor-approval", "api.github.com.json"),
     ("get", "/orgs/{org}/actions/runner-groups", "api.github.com.json"),
     ("get", "/orgs/{org}/credential-authorizations", "ghec.json"),
+    ("get", "/repos/{owner}/{repo}/actions/secrets", "api.github.com.json"),
     ("get", "/orgs/{org}/copilot/billing", "api.github.com.json"),
     ("get", "/orgs/{org}/copilot/billing/seats", "api.github.com.json"),
     ("get", "/orgs/{org}/organization-roles", "api.github.com.json"),
