@@ -218,6 +218,8 @@ def labs() -> tuple[list[Resource], SourceStatus]:
         seats={"ana-silva": "platform", "bochen": "platform", "dvolkov": "developers"},
         security_managers=["team:security"],
         ip_allow_list=(True, ["198.51.100.0/24"]),
+        # Entra provisions ana-silva and bochen through SCIM; dvolkov and the bot were invited by hand.
+        scim_logins=frozenset({"ana-silva", "bochen"}),
     )
     # web keeps its production database URL as a repository secret, outside the environment.
     resources = org_extras.apply(_resources(raw, repos, teams), extras, {f"{LABS}/web": ["PROD_DATABASE_URL"]})

@@ -13,6 +13,9 @@
   only, never values); a repository-level secret named like production (``PROD``, ``PRODUCTION``,
   ``LIVE`` as a word) is readable by every workflow on every branch, not only by jobs the
   protected environment admits.
+* SCIM provisioning (OP-2): which members' SAML identities were provisioned by the identity
+  provider through SCIM (GraphQL ``externalIdentities { user { login } scimIdentity { username } }``);
+  a member without one was added by hand rather than through IT's provisioning.
 * Security managers (OP-1): the predefined ``security_manager`` organization role
   (``GET /orgs/{org}/organization-roles``, then ``/{role_id}/teams`` and ``/{role_id}/users``);
   the older ``/orgs/{org}/security-managers`` endpoint closed down on 2026-01-01.
@@ -39,6 +42,18 @@ if TYPE_CHECKING:
 SECURITY_MANAGER_ROLE = "security_manager"
 NEEDS_SECRETS_READ = "needs admin on the repository (repo scope), or the Secrets: read App permission"
 PRODUCTION_SECRET = re.compile(r"(^|_)(PROD|PRODUCTION|LIVE)(_|$)", re.IGNORECASE)
+SCIM_QUERY = """
+query($org: String!, $cursor: String) {
+  organization(login: $org) {
+    samlIdentityProvider {
+      externalIdentities(first: 100, after: $cursor) {
+        nodes { user { login } scimIdentity { username } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}
+"""
 IP_ALLOW_LIST_QUERY = """
 query($org: String!, $cursor: String) {
   organization(login: $org) {
@@ -60,6 +75,7 @@ class OrgExtras:
     seats: dict[str, str | None] | Unknown  # login -> assigning team slug (None: assigned directly)
     security_managers: list[str] | Unknown  # "team:<slug>" / "user:<login>"
     ip_allow_list: tuple[bool, list[str]] | Unknown = Unknown("not read")  # (enabled, active entries)
+    scim_logins: frozenset[str] | None | Unknown = None  # None: no SAML identity provider
 
 
 def read(reader: _OrgReader) -> OrgExtras:
@@ -76,7 +92,30 @@ def read(reader: _OrgReader) -> OrgExtras:
         "security manager role holders", mapping.NEEDS_OWNER, lambda: _security_managers(client, org)
     )
     allow_list = reader.optional("IP allow list", mapping.NEEDS_OWNER, lambda: _ip_allow_list(client, org))
-    return OrgExtras(copilot, seats, managers, allow_list)
+    scim = reader.optional("SCIM-provisioned identities", mapping.NEEDS_OWNER, lambda: _scim_logins(client, org))
+    return OrgExtras(copilot, seats, managers, allow_list, scim)
+
+
+def _scim_logins(client: Any, org: str) -> frozenset[str] | None:
+    logins: set[str] = set()
+    cursor: str | None = None
+    while True:
+        result = client.graphql(SCIM_QUERY, {"org": org, "cursor": cursor})
+        organization = result.data.get("organization") or {}
+        if result.errors_under("organization"):
+            raise GitHubNotAllowed("SAML external identities", status=403, endpoint="POST /graphql")
+        provider = organization.get("samlIdentityProvider")
+        if provider is None:
+            return None  # no SAML SSO: nothing is provisioned through it
+        identities = provider.get("externalIdentities") or {}
+        for node in identities.get("nodes") or []:
+            login = ((node or {}).get("user") or {}).get("login")
+            if login and (node.get("scimIdentity") or {}).get("username"):
+                logins.add(str(login))
+        page = identities.get("pageInfo") or {}
+        if not page.get("hasNextPage"):
+            return frozenset(logins)
+        cursor = page.get("endCursor")
 
 
 def _ip_allow_list(client: Any, org: str) -> tuple[bool, list[str]]:
@@ -188,9 +227,16 @@ def production_repository_secrets(reader: _OrgReader, repositories: Sequence[Res
     return dict(reader.collector.map_parallel(one, wanted))
 
 
-def member_attributes(extras: OrgExtras, login: str) -> dict[str, Any]:
-    seats = extras.seats
-    return {"copilot_seat": seats if isinstance(seats, Unknown) else login in seats}
+def member_attributes(extras: OrgExtras, login: str, outside: bool = False) -> dict[str, Any]:
+    seats, scim = extras.seats, extras.scim_logins
+    provisioned: bool | None | Unknown
+    if outside or scim is None:
+        provisioned = None  # outside collaborators are not provisioned by the org's IdP
+    elif isinstance(scim, Unknown):
+        provisioned = scim
+    else:
+        provisioned = login in scim
+    return {"copilot_seat": seats if isinstance(seats, Unknown) else login in seats, "scim_provisioned": provisioned}
 
 
 def apply(resources: Sequence[Resource], extras: OrgExtras, repo_secrets: dict[str, Any] | None = None) -> list[Resource]:
@@ -204,7 +250,8 @@ def apply(resources: Sequence[Resource], extras: OrgExtras, repo_secrets: dict[s
         if resource.type == "github.organization":
             resource = resource.with_attributes(**organization_attributes(extras))
         elif resource.type == "github.member":
-            resource = resource.with_attributes(**member_attributes(extras, str(resource.attributes.get("login"))))
+            resource = resource.with_attributes(**member_attributes(
+                extras, str(resource.attributes.get("login")), resource.attributes.get("is_outside_collaborator") is True))
         out.append(resource)
     return out
 

@@ -303,6 +303,9 @@ ORGANIZATION_EXTRAS = (
 )
 MEMBER_EXTRAS = (
     attr("copilot_seat", "boolean", "The account holds a Copilot seat in this organization."),
+    attr("scim_provisioned", "boolean",
+         "The member's SAML identity was provisioned by the identity provider through SCIM; null for outside "
+         "collaborators and in organizations without SAML SSO.", nullable=True),
 )
 REPOSITORY_EXTRAS = (
     attr("production_repository_secrets", "list",

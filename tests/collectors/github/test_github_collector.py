@@ -75,6 +75,7 @@ EXPECTED_LABS = {
     "github_org_security_manager_assigned": {"northwind-labs": "PASS"},
     "github_org_ip_allow_list_enabled": {"northwind-labs": "PASS"},
     "github_repo_production_secrets_in_environment": {"api": "PASS", "infra": "FAIL", "mobile-app": "SKIPPED"},
+    "github_member_provisioned_through_scim": {"ana-silva": "PASS", "dvolkov": "FAIL", "carla-m": "SKIPPED"},
     # Workflow files (tests/fakes/github/workflow_files.py).
     **{policy: {f"{file}": status for file, status in verdicts.items()} for policy, verdicts in {
         "github_workflow_parses": {"api:.github/workflows/ci.yml": "PASS", "infra:.github/workflows/nightly.yml": "FAIL"},
@@ -162,7 +163,8 @@ def test_collector_is_read_only_and_counts_requests_by_endpoint(fake, run_collec
     assert sum(counted.values()) == sum(seen.values())
     assert counted["POST /graphql"] == seen["POST /graphql"]
     assert counted["GET /repos/{owner}/{repo}/hooks"] == seen["GET /repos/{owner}/{repo}/hooks"] == 9
-    assert seen["POST /graphql"] == 6  # per org: one SAML identities page, one batch of repositories, the IP allow list
+    # Per org: one SAML identities page, one batch of repositories, the IP allow list, SCIM identities.
+    assert seen["POST /graphql"] == 8
 
 
 def test_expired_token_fails_each_org_with_a_clear_error_and_no_token(fake, run_collector) -> None:

@@ -161,3 +161,18 @@ def test_secret_names_unreadable_without_admin(fake, run_collector) -> None:
     repos = {r.name: r.attributes for r in result.resources if r.type == "github.repository"}
     assert isinstance(repos["northwind-labs/infra"]["production_repository_secrets"], Unknown)
     assert statuses(result)[(SECRETS, "northwind-labs/infra")] == "ERROR"
+
+
+SCIM = "github_member_provisioned_through_scim"
+
+
+def test_members_without_a_scim_identity_fail(fake, run_collector) -> None:
+    result = run_collector(fake, orgs=["northwind-labs", "northwind-oss"])
+    members = {(r.attributes["org"], r.attributes["login"]): r.attributes["scim_provisioned"]
+               for r in result.resources if r.type == "github.member"}
+    assert members[("northwind-labs", "ana-silva")] is True
+    assert members[("northwind-labs", "dvolkov")] is False  # SAML-linked, but invited by hand
+    assert members[("northwind-labs", "carla-m")] is None  # outside collaborator
+    assert members[("northwind-oss", "ana-silva")] is None  # no SAML SSO there
+    found = statuses(run_collector(fake))  # northwind-labs alone: names are unique there
+    assert (found[(SCIM, "ana-silva")], found[(SCIM, "build-bot-legacy")]) == ("PASS", "FAIL")

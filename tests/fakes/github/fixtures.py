@@ -94,8 +94,10 @@ def default_world(orgs: list[Org] | None = None) -> World:
 def default_org() -> Org:
     """Northwind Labs: one of everything a GitHub policy looks at, good and bad."""
     members = [
-        Person("ana-silva", role="admin", name="Ana Silva", email="ana@northwind.dev", saml_name_id="ana@northwind.dev"),
-        Person("bochen", name="Bo Chen", email="bo@northwind.dev", saml_name_id="bo@northwind.dev"),
+        Person("ana-silva", role="admin", name="Ana Silva", email="ana@northwind.dev", saml_name_id="ana@northwind.dev",
+               scim_username="ana@northwind.dev"),
+        Person("bochen", name="Bo Chen", email="bo@northwind.dev", saml_name_id="bo@northwind.dev",
+               scim_username="bo@northwind.dev"),
         # Left on 2026-11-10, still a member, never enabled 2FA.
         Person("dvolkov", name="Dmitri Volkov", two_factor_enabled=False, saml_name_id="dmitri@northwind.dev"),
         # Unexplained machine account: no 2FA, no SAML identity.

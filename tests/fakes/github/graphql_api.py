@@ -337,7 +337,8 @@ class _Resolver:
                             "familyName": None,
                             "groups": None,
                         },
-                        "scimIdentity": None,
+                        "scimIdentity": {"username": p.scim_username, "emails": None, "givenName": None,
+                                         "familyName": None, "groups": None} if p.scim_username else None,
                     },
                 ),
             }

@@ -31,6 +31,7 @@ class Person:
     name: str | None = None
     email: str | None = None  # public/verified email, None when hidden
     saml_name_id: str | None = None  # linked SAML identity (GHEC), None when not linked
+    scim_username: str | None = None  # provisioned by the IdP through SCIM (GHEC), None when not
     id: int = field(default_factory=next_id)
     site_admin: bool = False
     type: Literal["User", "Bot"] = "User"
