@@ -224,7 +224,7 @@ def labs() -> tuple[list[Resource], SourceStatus]:
     # web keeps its production database URL as a repository secret, outside the environment.
     resources = org_extras.apply(_resources(raw, repos, teams), extras, {f"{LABS}/web": ["PROD_DATABASE_URL"]})
     status = SourceStatus(
-        name=LABS, platform="github", status="ok", identity="user ana-silva",
+        name=f"github:{LABS}", platform="github", status="ok", identity="user ana-silva",
         started_at="2026-11-20T08:58:41Z", finished_at="2026-11-20T08:58:44Z",
         api_calls={"GET /orgs/{org}": 1, "GET /orgs/{org}/members": 3, "GET /orgs/{org}/outside_collaborators": 2,
                    "GET /orgs/{org}/repos": 1, "GET /repos/{owner}/{repo}/hooks": 6,
@@ -284,7 +284,7 @@ def oss() -> tuple[list[Resource], SourceStatus]:
     )
     resources = org_extras.apply(_resources(raw, repos), extras)
     status = SourceStatus(
-        name=OSS, platform="github", status="ok", identity="user ana-silva",
+        name=f"github:{OSS}", platform="github", status="ok", identity="user ana-silva",
         notes=(f"{mapping.NEEDS_GHEC_OWNER}: members' last activity (SAML credential authorizations)",),
         started_at="2026-11-20T08:58:44Z", finished_at="2026-11-20T08:58:45Z",
         api_calls={"GET /orgs/{org}": 1, "GET /orgs/{org}/members": 3, "GET /orgs/{org}/outside_collaborators": 2,

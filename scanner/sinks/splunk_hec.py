@@ -6,24 +6,26 @@ from ``POSTURE_HEC_TOKEN`` and never appears in a message. Each batch is up to `
 (default ``ocsf:compliance_finding``), ``?source=`` (default ``posture``), ``?ca=/path/ca.pem``
 to trust a private CA.
 
-Retries: connection errors, 429 and 5xx are retried with exponential backoff (0.5 s, 1 s, 2 s,
-4 s; ``Retry-After`` honoured up to 30 s). 401 and 403 stop at once with an error naming the
-token, since every later batch would be refused the same way. 400 (a bad event) fails that
-batch and the rest are still tried.
+Delivery goes through the project's HTTP seam (``scanner.http.Transport``): connection errors and
+5xx are retried four times by urllib3 with exponential backoff and jitter (about 1 s, 2 s, 4 s;
+a 503's ``Retry-After`` honoured up to 60 s); a 429 waits its ``Retry-After`` (up to 2 minutes
+in all, then the sink gives up instead of hanging). A batch is re-sent after a failure because a
+duplicate event in the SIEM is better than a lost finding. 401 and 403 stop at once with an
+error naming the token, since every later batch would be refused the same way. 400 (a bad
+event) fails that batch and the rest are still tried. The token is only ever sent to the
+configured host and never appears in a message.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import ssl
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from scanner.collectors.base import redact
 from scanner.errors import ConfigError
+from scanner.http import Budget, RateLimitSpent, RetryAfterSignals, Transport, TransportError, redact
 from scanner.findings import Report
 from scanner.outputs import ocsf
 from scanner.sinks import SinkResult, SinkURL
@@ -31,14 +33,8 @@ from scanner.sinks import SinkResult, SinkURL
 TOKEN_VARIABLE = "POSTURE_HEC_TOKEN"
 PATH = "/services/collector/event"
 DEFAULT_BATCH = 100
-BACKOFF = (0.5, 1.0, 2.0, 4.0)
-MAX_RETRY_AFTER = 30.0
-
-
-class _Retryable(Exception):
-    def __init__(self, reason: str, wait: float | None = None) -> None:
-        super().__init__(reason)
-        self.wait = wait
+RETRIES = 4
+PATIENCE = 120.0  # seconds of 429 waits before giving up
 
 
 class _Fatal(Exception):
@@ -55,7 +51,7 @@ class SplunkHecSink:
         environ: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 15.0,
-        backoff: tuple[float, ...] = BACKOFF,
+        retries: int = RETRIES,
     ) -> None:
         self.url = url
         environ = os.environ if environ is None else environ
@@ -84,82 +80,76 @@ class SplunkHecSink:
         }
         if url.options.get("index"):
             self.fields["index"] = url.options["index"]
-        self.sleep = sleep
+        self.sleep = sleep  # replaceable until ``send`` (tests record the waits instead)
         self.timeout = timeout
-        self.backoff = backoff
+        self.retries = retries
         self.requests = 0  # POSTs made, retries included (tests and -v read it)
 
-    def _connection(self) -> http.client.HTTPConnection:
-        if self.https:
-            context = ssl.create_default_context(cafile=self.ca)
-            return http.client.HTTPSConnection(self.url.host, self.url.port, timeout=self.timeout, context=context)
-        return http.client.HTTPConnection(self.url.host, self.url.port, timeout=self.timeout)
+    def _transport(self) -> Transport:
+        host = f"[{self.url.host}]" if ":" in self.url.host else self.url.host
+        return Transport(
+            f"{'https' if self.https else 'http'}://{host}:{self.url.port}",
+            secrets=(self._token,),
+            budget=Budget(f"Splunk HEC at {self.url.display}", patience=PATIENCE, sleep=self.sleep),
+            signals=RetryAfterSignals(statuses=frozenset({429}), default_delay=5.0),
+            retries=self.retries,
+            backoff_factor=0.5,
+            timeout=self.timeout,
+            verify=self.ca or True,
+            sleep=self.sleep,
+            label=f"Splunk HEC at {self.url.display}",
+        )
 
-    def _post(self, body: bytes) -> None:
-        self.requests += 1
-        connection = self._connection()
+    def _deliver(self, http: Transport, body: bytes) -> None:
+        """POST one batch; _Fatal stops the delivery, ValueError refuses this batch only."""
+        before = http.sent
         try:
-            connection.request(
-                "POST",
-                PATH,
-                body=body,
-                headers={
-                    "Authorization": f"Splunk {self._token}",
-                    "Content-Type": "application/json",
-                    "User-Agent": "posture",
-                },
+            response = http.request(
+                "POST", http.base_url + PATH, route=f"POST {PATH}", data=body, idempotent=True,
+                headers={"Authorization": f"Splunk {self._token}", "Content-Type": "application/json",
+                         "User-Agent": "posture"},
             )
-            response = connection.getresponse()
-            payload = response.read(64 * 1024)
-        except ssl.SSLCertVerificationError as exc:
-            raise _Fatal(f"TLS certificate not trusted ({exc.verify_message}); pass ?ca=/path/to/ca.pem") from exc
-        except (OSError, http.client.HTTPException) as exc:
-            raise _Retryable(getattr(exc, "strerror", None) or str(exc) or type(exc).__name__) from exc
+        except TransportError as exc:
+            hint = "; pass ?ca=/path/to/ca.pem" if "TLS" in str(exc) else ""
+            raise _Fatal(f"gave up after {self.retries + 1} attempts ({exc}){hint}") from None
+        except RateLimitSpent as exc:
+            raise _Fatal(str(exc)) from None
         finally:
-            connection.close()
-        status = response.status
+            self.requests += http.sent - before
+        status = response.status_code
         if 200 <= status < 300:
             return
-        text = _splunk_text(payload)
+        text = _splunk_text(response.content[: 64 * 1024])
         if status in (401, 403):
             raise _Fatal(
                 f"Splunk rejected the token ({status} {text}): check {TOKEN_VARIABLE} and that the HEC token is "
                 "enabled and allowed to write to the index"
             )
-        if status == 429 or status >= 500:
-            raise _Retryable(f"{status} {text}", _retry_after(response.getheader("Retry-After")))
+        if status >= 500:
+            raise _Fatal(f"gave up after {self.retries + 1} attempts ({status} {text})")
         raise ValueError(f"{status} {text}")
-
-    def _deliver(self, body: bytes) -> None:
-        attempt = 0
-        while True:
-            try:
-                self._post(body)
-                return
-            except _Retryable as exc:
-                if attempt >= len(self.backoff):
-                    raise _Fatal(f"gave up after {attempt + 1} attempts ({exc})") from exc
-                wait = exc.wait if exc.wait is not None else self.backoff[attempt]
-                self.sleep(wait)
-                attempt += 1
 
     def send(self, report: Report) -> SinkResult:
         events = list(ocsf.events(report))
         sent = failed = 0
         errors: list[str] = []
-        for start in range(0, len(events), self.batch):
-            chunk = events[start : start + self.batch]
-            body = b"".join(json.dumps(self._wrap(e), separators=(",", ":")).encode() for e in chunk)
-            try:
-                self._deliver(body)
-                sent += len(chunk)
-            except _Fatal as exc:
-                failed += len(events) - start
-                errors.append(str(exc))
-                break
-            except ValueError as exc:  # this batch was refused; the next may be fine
-                failed += len(chunk)
-                errors.append(f"batch refused ({exc})")
+        http = self._transport()
+        try:
+            for start in range(0, len(events), self.batch):
+                chunk = events[start : start + self.batch]
+                body = b"".join(json.dumps(self._wrap(e), separators=(",", ":")).encode() for e in chunk)
+                try:
+                    self._deliver(http, body)
+                    sent += len(chunk)
+                except _Fatal as exc:
+                    failed += len(events) - start
+                    errors.append(str(exc))
+                    break
+                except ValueError as exc:  # this batch was refused; the next may be fine
+                    failed += len(chunk)
+                    errors.append(f"batch refused ({exc})")
+        finally:
+            http.close()
         # A misbehaving server could echo the Authorization header back: never repeat the token.
         error = f"{self.url.display}: {redact(errors[0], [self._token])}" if errors else None
         if len(errors) > 1:
@@ -177,12 +167,3 @@ def _splunk_text(payload: bytes) -> str:
         return f"{data.get('text', '')} (code {data.get('code')})"
     except (ValueError, AttributeError):
         return payload[:200].decode("utf-8", "replace")
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
-    except ValueError:
-        return None

@@ -114,8 +114,9 @@ def test_retries_with_backoff_then_succeeds(hec: FakeHec) -> None:
     sleeps: list[float] = []
     result = sink(hec, sleeps=sleeps).send(many(5))
     assert (result.sent, result.failed) == (5, 0)
-    assert sleeps == [0.5, 1.0, 3.0]  # exponential backoff, then Retry-After honoured
-    assert len(hec.events()) == 5
+    # urllib3 retries the 503s (at once, then ~1 s with jitter); the 429's Retry-After is honoured.
+    assert len(sleeps) == 2 and 1.0 <= sleeps[0] <= 1.25 and abs(sleeps[1] - 3.0) < 0.1, sleeps
+    assert len(hec.requests) == 4 and len(hec.events()) == 5
 
 
 def test_gives_up_after_the_last_retry_and_counts_failures(hec: FakeHec) -> None:
@@ -123,7 +124,8 @@ def test_gives_up_after_the_last_retry_and_counts_failures(hec: FakeHec) -> None
     sleeps: list[float] = []
     result = sink(hec, "?batch=2", sleeps=sleeps).send(many(5))
     assert (result.sent, result.failed) == (0, 5)
-    assert sleeps == [0.5, 1.0, 2.0, 4.0]
+    assert len(hec.requests) == 5  # four retries of the first batch; the others are not tried
+    assert len(sleeps) == 3 and [round(s) for s in sleeps] == [1, 2, 4], sleeps  # backoff with jitter
     assert result.error and "gave up after 5 attempts" in result.error and "Internal error" in result.error
 
 
@@ -154,7 +156,16 @@ def test_server_down_fails_every_event() -> None:
     s.sleep = lambda _seconds: None
     result = s.send(many(3))
     assert (result.sent, result.failed) == (0, 3)
-    assert "gave up" in (result.error or "")
+    assert "gave up" in (result.error or "") and "cannot reach" in (result.error or "")
+    assert TOKEN not in (result.error or "")
+
+
+def test_a_429_beyond_patience_gives_up_instead_of_hanging(hec: FakeHec) -> None:
+    hec.script = [(429, {"text": "slow down"}, {"Retry-After": "3600"})]
+    sleeps: list[float] = []
+    result = sink(hec, "?batch=2", sleeps=sleeps).send(many(5))
+    assert (result.sent, result.failed) == (0, 5) and len(hec.requests) == 1 and sleeps == []
+    assert "rate limit" in (result.error or "")
 
 
 def test_https_with_a_private_ca(tmp_path) -> None:  # type: ignore[no-untyped-def]

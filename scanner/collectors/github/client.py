@@ -1,4 +1,4 @@
-"""A thin, read-only HTTP client for GitHub's REST and GraphQL APIs.
+"""A thin, read-only HTTP client for GitHub's REST and GraphQL APIs, on the project's HTTP seam.
 
 Why not PyGithub's object layer: it fetches lazily one object at a time, paces every request
 (0.25 s by default), has no on-disk ETag cache and no GraphQL batching. An audit of 1,000
@@ -7,13 +7,17 @@ client does exactly what the collector needs and nothing else:
 
 * GET with ``per_page=100`` and ``Link`` pagination; POST only to ``/graphql`` (queries) and to
   the App installation-token exchange (``scanner.collectors.github.auth``). No other method exists.
+* Every request goes through ``scanner.http.Transport``: retries of 5xx and connection errors
+  (urllib3 ``Retry``, backoff with jitter), the origin guard (a ``Link: rel="next"`` to another
+  host is refused, so the token never leaves the API's host), counting and redaction.
 * Conditional requests: with a cache, every GET sends ``If-None-Match`` and a 304 is answered
   from disk (304s do not count against GitHub's primary rate limit).
-* Rate limits: a ``Retry-After`` or a secondary-limit 403/429 pauses every worker for the time
-  GitHub asks; ``X-RateLimit-Remaining: 0`` pauses until ``X-RateLimit-Reset``. Waits longer than
-  ``patience`` fail the request instead. 5xx and connection errors are retried with backoff.
-* No fixed pacing between requests: parallelism is bounded by the caller (``concurrency``,
-  default 4) and GitHub's own signals above decide when to slow down.
+* Rate limits (``GITHUB_SIGNALS``): a ``Retry-After`` or a secondary-limit 403/429 pauses every
+  client sharing the credential (``scanner.http.Budget``) for the time GitHub asks;
+  ``X-RateLimit-Remaining: 0`` pauses until ``X-RateLimit-Reset``. A wait beyond ``patience``
+  stops the credential: no further request is sent with it (GitHub may ban integrations that keep
+  calling) and the organizations using it fail with one line saying until when.
+* Pagination that does not advance (a next link already read) stops with an error, never loops.
 * Every request is counted by endpoint template (``GET /repos/{owner}/{repo}/hooks``); 304s are
   counted under the same template with `` (304)`` appended, so the sum is the number of requests.
 """
@@ -21,18 +25,25 @@ client does exactly what the collector needs and nothing else:
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 import requests
 
 from scanner.collectors.base import CallCounter, redact
 from scanner.collectors.github.cache import EtagCache
 from scanner.errors import ApiError, AuthError, PermissionDenied
+from scanner.http import (
+    Budget,
+    RateSignals,
+    RouteLimit,
+    RoutePacer,
+    Transport,
+    TransportError,
+    parse_retry_after,
+)
 
 DEFAULT_REST_URL = "https://api.github.com"
 USER_AGENT = "posture-audit (read-only security posture scanner)"
@@ -93,40 +104,120 @@ class GraphQLResult:
         return [e for e in self.errors if list(e.get("path") or [])[: len(wanted)] == wanted]
 
 
+@dataclass(frozen=True)
+class GitHubSignals:
+    """GitHub's ways of saying "slow down" (docs.github.com, "Rate limits for the REST API")."""
+
+    def refusal_delay(self, response: requests.Response, now: float) -> float | None:
+        """Seconds to wait before retrying, when ``response`` is a rate-limit refusal."""
+        status = response.status_code
+        if status not in (403, 429):
+            return None
+        retry_after = response.headers.get("Retry-After")
+        if retry_after is not None:
+            return parse_retry_after(retry_after, now) or 60.0
+        if response.headers.get("X-RateLimit-Remaining") == "0":
+            reset = _float(response.headers.get("X-RateLimit-Reset"))
+            return max(1.0, reset - now + 1.0) if reset is not None else 60.0
+        if status == 429 or "secondary rate limit" in response.text.lower():
+            return 60.0  # GitHub's documented default when it gives no header
+        return None
+
+    def exhausted_delay(self, response: requests.Response, now: float) -> float | None:
+        """Primary limit used up on a successful answer: wait for the reset before the next."""
+        if response.headers.get("X-RateLimit-Remaining") != "0":
+            return None
+        reset = _float(response.headers.get("X-RateLimit-Reset"))
+        return reset - now + 1.0 if reset is not None else None
+
+
+GITHUB_SIGNALS: RateSignals = GitHubSignals()
+
+
+@dataclass(frozen=True)
+class SecondaryLimits:
+    """GitHub's secondary rate limits per credential (docs.github.com, "Rate limits for the REST
+    API"/"for the GraphQL API"): requests in flight, points per minute per REST endpoint (a GET is
+    one point) and for GraphQL, seconds of request time per minute. ``window`` scales the minute
+    (tests shrink it together with the limits)."""
+
+    max_concurrent: int = 100
+    rest_points: int = 900
+    graphql_points: int = 2000
+    request_seconds: float = 90.0
+    window: float = 60.0
+    burst: int = 60  # requests a route sends at once before the pace applies
+
+
+GITHUB_SECONDARY_LIMITS = SecondaryLimits()
+
+
+def github_pacer(limits: SecondaryLimits = GITHUB_SECONDARY_LIMITS) -> RoutePacer:
+    """Pace one credential's requests under GitHub's secondary limits, with a margin for the
+    difference between when we count a request and when GitHub does (network, in-flight ones)."""
+    margin = 0.04
+    burst = min(limits.burst, int(limits.rest_points * margin * 10))  # a burst never eats the whole window
+    return RoutePacer(
+        [
+            RouteLimit("POST /graphql", limits.graphql_points * (1 - margin) - burst),
+            RouteLimit("", limits.rest_points * (1 - margin) - burst),  # each REST endpoint alone
+        ],
+        max_concurrent=limits.max_concurrent,
+        request_seconds_per_minute=limits.request_seconds * (1 - 2 * margin),
+        burst=burst,
+        window=limits.window,
+    )
+
+
 class GitHubClient:
-    """One organization's connection: its credential, its request counter, its cache namespace."""
+    """One organization's connection: its credential, its request counter, its cache namespace.
+    ``budget`` is shared by every client using the same credential (pauses, the stop, pacing)."""
 
     def __init__(
         self,
         *,
         rest_url: str,
         credential: Credential,
-        session: requests.Session,
         counter: CallCounter,
+        session: requests.Session | None = None,
         cache: EtagCache | None = None,
         graphql_url: str | None = None,
+        budget: Budget | None = None,
         sleep: Callable[[float], None] = time.sleep,
         wall_clock: Callable[[], float] = time.time,
         on_wait: Callable[[str], None] = lambda message: None,
         patience: float = 900.0,
         max_retries: int = 3,
         timeout: float = 60.0,
+        pool_size: int = 4,
     ) -> None:
         self.rest_url = rest_url.rstrip("/")
         self.graphql_url = graphql_url or graphql_url_for(self.rest_url)
         self.credential = credential
-        self.session = session
         self.counter = counter
         self.cache = cache
-        self._sleep = sleep
-        self._wall_clock = wall_clock
-        self._on_wait = on_wait
-        self.patience = patience
-        self.max_retries = max_retries
-        self.timeout = timeout
-        self._pause_lock = threading.Lock()
-        self._resume_at = 0.0  # wall-clock second before which no request is sent (shared by workers)
-        self.waited_seconds = 0.0
+        self.budget = budget or Budget(
+            f"GitHub credential {credential.cache_label()}", patience=patience, sleep=sleep, clock=wall_clock
+        )
+        self.transport = Transport(
+            self.rest_url,
+            secrets=credential.secrets(),
+            counter=counter,
+            budget=self.budget,
+            signals=GITHUB_SIGNALS,
+            session=session,
+            retries=max_retries,
+            timeout=timeout,
+            pool_size=pool_size,
+            sleep=sleep,
+            on_wait=on_wait,
+            label=f"GitHub at {self.rest_url.split('://', 1)[-1].split('/', 1)[0]}",
+        )
+        self.transport.same_origin(self.graphql_url)  # a GraphQL URL elsewhere would get the token too
+
+    @property
+    def waited_seconds(self) -> float:
+        return self.budget.waited
 
     # -- public API --------------------------------------------------------------------------
 
@@ -138,17 +229,26 @@ class GitHubClient:
     def paginate(
         self, template: str, params: Mapping[str, Any] | None = None, *, item_key: str | None = None, **path: str
     ) -> list[Any]:
-        """GET every page (per_page=100) following ``Link: rel="next"``; ``item_key`` unwraps
-        list responses wrapped in an object (``{"total_count": .., "runner_groups": [..]}``)."""
+        """GET every page (per_page=100) following ``Link: rel="next"`` on the API's own host;
+        ``item_key`` unwraps list responses wrapped in an object (``{"total_count": .., "runner_groups": [..]}``)."""
         items: list[Any] = []
         url: str | None = self._url(template, path)
         query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
+        seen: set[str] = set()
         while url:
             body, next_url = self._get(template, url, query)
             page = body.get(item_key) if item_key and isinstance(body, dict) else body
             if not isinstance(page, list):
                 raise GitHubApiError(f"GitHub answered GET {template} with an unexpected body (not a list)")
             items.extend(page)
+            seen.add(url)
+            if next_url is not None:
+                try:
+                    self.transport.same_origin(next_url)
+                except TransportError as exc:
+                    raise GitHubApiError(f"GET {template}: {exc}") from None
+                if next_url in seen:
+                    raise GitHubApiError(f"GET {template}: GitHub's pagination did not advance (a next link repeated)")
             url, query = next_url, None  # the next link carries the query already
         return items
 
@@ -156,7 +256,9 @@ class GitHubClient:
         """POST a GraphQL query (a read: the collector never sends mutations)."""
         if query.lstrip().startswith("mutation"):
             raise AssertionError("the collector is read-only: no GraphQL mutations")
-        response = self._send("POST", self.graphql_url, "POST /graphql", json_body={"query": query, "variables": dict(variables or {})})
+        response = self._send(
+            "POST", self.graphql_url, "POST /graphql", json_body={"query": query, "variables": dict(variables or {})}
+        )
         body = self._json(response, "POST /graphql")
         if not isinstance(body, dict):
             raise GitHubApiError("GitHub answered POST /graphql with an unexpected body")
@@ -167,6 +269,8 @@ class GitHubClient:
             if any(e.get("type") in ("FORBIDDEN", "INSUFFICIENT_SCOPES") for e in errors):
                 raise GitHubNotAllowed(f"GraphQL query refused: {message}", status=403, endpoint="POST /graphql")
             raise GitHubApiError(f"GitHub GraphQL query failed: {self._redact(message)}")
+        if not isinstance(data, dict):
+            raise GitHubApiError("GitHub answered POST /graphql with data that is not an object")
         return GraphQLResult(data, errors)
 
     def request_without_credential(
@@ -209,49 +313,24 @@ class GitHubClient:
         authorization: str | None = None,
         cached: bool = False,
     ) -> requests.Response:
-        attempt = 0
-        waited = 0.0
-        while True:
-            self._wait_if_paused()
-            headers = {
-                "Accept": "application/vnd.github+json",
-                "User-Agent": USER_AGENT,
-                "X-GitHub-Api-Version": "2022-11-28",
-                "Authorization": authorization or self.credential.authorization(self),
-                **(extra_headers or {}),
-            }
-            try:
-                response = self.session.request(method, url, headers=headers, json=json_body, timeout=self.timeout)
-            except requests.RequestException as exc:
-                self.counter.add(label)
-                attempt += 1
-                if attempt > self.max_retries:
-                    raise GitHubApiError(
-                        f"cannot reach GitHub at {_host(url)} ({type(exc).__name__}) for {label}"
-                    ) from None
-                self._backoff(attempt, f"{label}: {type(exc).__name__}, retrying")
-                continue
-            self.counter.add(f"{label} (304)" if response.status_code == 304 else label)
-            self._note_rate_limit(response)
-            status = response.status_code
-            if status < 400 or (status == 304 and cached):
-                return response
-            delay = self._rate_limit_delay(response)
-            if delay is not None:
-                waited += delay
-                if waited > self.patience:
-                    raise GitHubApiError(
-                        f"GitHub rate limit on {label}: would wait {int(waited)} s in total, more than the "
-                        f"{int(self.patience)} s allowed; re-run later or with a cache (--cache)",
-                        status=status,
-                    )
-                self._pause(delay, f"rate limited on {label}; waiting {delay:.0f} s")
-                continue
-            if status >= 500 and attempt < self.max_retries:
-                attempt += 1
-                self._backoff(attempt, f"{label}: HTTP {status}, retrying")
-                continue
-            raise self._error(response, label)
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "User-Agent": USER_AGENT,
+            "X-GitHub-Api-Version": "2022-11-28",
+            "Authorization": authorization or self.credential.authorization(self),
+            **(extra_headers or {}),
+        }
+        try:
+            response = self.transport.request(
+                method, url, route=label, headers=headers, json=json_body,
+                idempotent=method == "GET" or label == "POST /graphql",  # GraphQL queries are reads
+                allow_not_modified=cached,
+            )
+        except TransportError as exc:
+            raise GitHubApiError(self._redact(str(exc)), status=exc.status) from None
+        if response.status_code < 400 or (response.status_code == 304 and cached):
+            return response
+        raise self._error(response, label)
 
     def _json(self, response: requests.Response, label: str) -> Any:
         if response.status_code == 204 or not response.content:
@@ -278,53 +357,6 @@ class GitHubClient:
             return GitHubNotAllowed(f"{label}: {detail}", status=status, endpoint=label)
         return GitHubApiError(f"{label}: {detail}", status=status)
 
-    def _rate_limit_delay(self, response: requests.Response) -> float | None:
-        """Seconds to wait before retrying, when ``response`` is a rate-limit refusal."""
-        status = response.status_code
-        if status not in (403, 429):
-            return None
-        retry_after = response.headers.get("Retry-After")
-        if retry_after is not None:
-            try:
-                return max(1.0, float(retry_after))
-            except ValueError:
-                return 60.0
-        if response.headers.get("X-RateLimit-Remaining") == "0":
-            reset = _float(response.headers.get("X-RateLimit-Reset"))
-            if reset is not None:
-                return max(1.0, reset - self._wall_clock() + 1.0)
-            return 60.0
-        if status == 429 or "secondary rate limit" in response.text.lower():
-            return 60.0  # GitHub's documented default when it gives no header
-        return None
-
-    def _note_rate_limit(self, response: requests.Response) -> None:
-        """Primary limit exhausted on a successful answer: pause everyone until the reset."""
-        if response.status_code < 400 and response.headers.get("X-RateLimit-Remaining") == "0":
-            reset = _float(response.headers.get("X-RateLimit-Reset"))
-            if reset is not None:
-                delay = reset - self._wall_clock() + 1.0
-                if 0 < delay <= self.patience:
-                    self._pause(delay, f"primary rate limit used up; waiting {delay:.0f} s for the reset")
-
-    def _pause(self, delay: float, message: str) -> None:
-        with self._pause_lock:
-            self._resume_at = max(self._resume_at, self._wall_clock() + delay)
-        self._on_wait(message)
-
-    def _wait_if_paused(self) -> None:
-        while True:
-            with self._pause_lock:
-                remaining = self._resume_at - self._wall_clock()
-            if remaining <= 0:
-                return
-            self.waited_seconds += remaining
-            self._sleep(remaining)
-
-    def _backoff(self, attempt: int, message: str) -> None:
-        self._on_wait(message)
-        self._sleep(min(8.0, 0.5 * 2 ** (attempt - 1)))
-
     def _redact(self, text: str) -> str:
         return redact(text, self.credential.secrets())
 
@@ -341,7 +373,3 @@ def _float(value: str | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).netloc or url

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from scanner.collectors.base import (
     CallCounter,
@@ -50,11 +49,15 @@ from scanner.collectors.github.client import (
     GitHubApiError,
     GitHubAuthError,
     GitHubClient,
+    GITHUB_SECONDARY_LIMITS,
     GitHubNotAllowed,
     GraphQLResult,
+    SecondaryLimits,
+    github_pacer,
     graphql_url_for,
 )
 from scanner.errors import AuthError, CollectorError, ConfigError
+from scanner.http import Budget
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 
 T = TypeVar("T")
@@ -181,11 +184,15 @@ class GitHubCollector(Collector):
         *,
         session_factory: Callable[[], requests.Session] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        secondary_limits: SecondaryLimits = GITHUB_SECONDARY_LIMITS,
     ) -> None:
         super().__init__(settings, context)
         self.config = parse_settings(settings, context)
-        self._session_factory = session_factory or self._new_session
+        self._session_factory = session_factory or requests.Session
         self._sleep = sleep
+        # One budget per (API, credential): a token spent on one organization is spent on all.
+        self._budgets: dict[tuple[str, str], Budget] = {}
+        self._secondary_limits = secondary_limits
         self._token: str | None = None
         self._app_key: str | None = None
         self._load_credentials()
@@ -224,13 +231,18 @@ class GitHubCollector(Collector):
         assert self._token is not None
         return TokenCredential(self._token)
 
-    def _new_session(self) -> requests.Session:
-        session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(4, self.context.concurrency))
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.trust_env = True
-        return session
+    def _budget(self, credential: TokenCredential | AppInstallationCredential) -> Budget:
+        key = (self.config.url, credential.cache_label())
+        if key not in self._budgets:
+            # Paced per route under GitHub's secondary limits: being refused costs a minute's
+            # wait and, repeated, the integration's access.
+            from scanner.ratelimit import shared_pacer
+
+            # On Celery workers the credential's budget is shared through Redis as well.
+            pacer = shared_pacer(self.context.environ, f"github:{self.config.url}:{credential.cache_label()}",
+                                 github_pacer(self._secondary_limits))
+            self._budgets[key] = Budget(f"GitHub credential {credential.cache_label()}", sleep=self._sleep, pacer=pacer)
+        return self._budgets[key]
 
     # -- the interface -------------------------------------------------------------------------
 
@@ -249,6 +261,7 @@ class GitHubCollector(Collector):
         identity: str | None = None
         kind: str | None = None
         session = self._session_factory()
+        client: GitHubClient | None = None
         try:
             credential = self._credential(org)
             client = GitHubClient(
@@ -258,8 +271,10 @@ class GitHubCollector(Collector):
                 session=session,
                 counter=run.counter,
                 cache=EtagCache(self.config.cache_dir) if self.config.cache_dir else None,
+                budget=self._budget(credential),
                 sleep=self._sleep,
                 on_wait=lambda message: self.context.progress.log(org, message),
+                pool_size=self.context.concurrency,
             )
             identity, viewer_login = self._identity(client, credential)
             resources = _OrgReader(self, client, run, viewer_login).read()
@@ -269,14 +284,24 @@ class GitHubCollector(Collector):
             state = "failed"
             run.errors.append(self._clean(self._explain(org, exc)))
             kind = exc.kind
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # An answer in a shape nothing above expected: this organization fails, the others
+            # (and the other platforms) go on.
+            resources = []
+            state = "failed"
+            run.errors.append(f"GitHub organization {org}: GitHub answered in an unexpected shape "
+                              f"({type(exc).__name__}: {str(exc)[:80]}); re-run, and report it if it persists")
+            kind = "api"
         except ConfigError:
             raise
         else:
             kind = "api" if run.errors else ("permission" if run.missing else None)
         finally:
+            if client is not None:
+                client.transport.close()
             session.close()
         status = SourceStatus(
-            name=org,
+            name=f"github:{org}",  # named like every other source: platform:unit
             platform="github",
             status=state,  # type: ignore[arg-type]
             errors=tuple(self._clean(e) for e in run.errors),
@@ -368,26 +393,87 @@ class _OrgReader:
             self.run.errors.append(f"GitHub organization {self.org}: could not read {what}: {exc}")
             return Unknown(f"could not be read: {exc}")
 
+    def well_formed(self, items: Any, what: str, *keys: str) -> list[dict[str, Any]]:
+        """The items of a list answer that carry every ``keys`` as a non-empty string. One malformed
+        item costs that item only (a source error, the source partial), never the organization."""
+        kept: list[dict[str, Any]] = []
+        dropped = 0
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and all(isinstance(item.get(k), str) and item.get(k) for k in keys):
+                kept.append(item)
+            else:
+                dropped += 1
+        if dropped:
+            self.run.errors.append(
+                f"GitHub organization {self.org}: {dropped} item(s) of the {what} list without "
+                f"{' or '.join(keys)} were left out (malformed answer)"
+            )
+        return kept
+
     # -- the org ----------------------------------------------------------------------------
 
     def read(self) -> list[Resource]:
         client, org = self.client, self.org
         self.progress.task(org, f"GitHub {org}: organization settings")
         org_json = client.get_json("/orgs/{org}", org=org)
-        owners = client.paginate("/orgs/{org}/members", {"role": "admin"}, org=org)
-        members = client.paginate("/orgs/{org}/members", org=org)
-        outside = self.optional(
-            "outside collaborators",
-            mapping.NEEDS_OWNER,
-            lambda: client.paginate("/orgs/{org}/outside_collaborators", org=org),
-        )
+        # The organization-level reads are independent of each other: read them in parallel (about
+        # 15 endpoints and the repository list; each is one or a few pages).
+        reads: dict[str, Callable[[], Any]] = {
+            "owners": lambda: self.well_formed(
+                client.paginate("/orgs/{org}/members", {"role": "admin"}, org=org), "owners", "login"
+            ),
+            "members": lambda: self.well_formed(client.paginate("/orgs/{org}/members", org=org), "members", "login"),
+            "outside": lambda: self.optional(
+                "outside collaborators", mapping.NEEDS_OWNER,
+                lambda: self.well_formed(
+                    client.paginate("/orgs/{org}/outside_collaborators", org=org), "outside collaborators", "login"
+                ),
+            ),
+            "two_fa": lambda: self.optional(
+                "members' and outside collaborators' 2FA", mapping.NEEDS_OWNER, self._two_factor_disabled
+            ),
+            "actions": lambda: self.optional(
+                "Actions permissions", mapping.NEEDS_ACTIONS_ADMIN,
+                lambda: client.get_json("/orgs/{org}/actions/permissions", org=org),
+            ),
+            "workflow": lambda: self.optional(
+                "Actions workflow token permission", mapping.NEEDS_ACTIONS_ADMIN,
+                lambda: client.get_json("/orgs/{org}/actions/permissions/workflow", org=org),
+            ),
+            "fork_pr": lambda: self.optional(
+                "fork pull-request approval policy", mapping.NEEDS_ACTIONS_ADMIN,
+                lambda: client.get_json("/orgs/{org}/actions/permissions/fork-pr-contributor-approval", org=org),
+            ),
+            "runner_groups": lambda: self.optional(
+                "self-hosted runner groups", mapping.NEEDS_ACTIONS_ADMIN,
+                lambda: client.paginate("/orgs/{org}/actions/runner-groups", item_key="runner_groups", org=org),
+            ),
+            "hooks": lambda: self.optional(
+                "organization webhooks", mapping.NEEDS_OWNER + " with admin:org_hook",
+                lambda: client.paginate("/orgs/{org}/hooks", org=org),
+            ),
+            "installations": lambda: self.optional(
+                "installed GitHub Apps", mapping.NEEDS_OWNER,
+                lambda: client.paginate("/orgs/{org}/installations", item_key="installations", org=org),
+            ),
+            "rulesets": lambda: self.optional(
+                "organization rulesets", mapping.NEEDS_OWNER,
+                lambda: client.paginate("/orgs/{org}/rulesets", org=org),
+            ),
+            "credentials": lambda: self.optional(
+                "members' last activity (SAML credential authorizations)", mapping.NEEDS_GHEC_OWNER,
+                lambda: client.paginate("/orgs/{org}/credential-authorizations", org=org),
+                plan_feature=True,
+            ),
+            "saml": lambda: self.optional("SAML SSO configuration and linked identities", mapping.NEEDS_OWNER, self._saml),
+            "repos": self._repositories,
+        }
+        read = dict(zip(reads, self.collector.map_parallel(lambda thunk: thunk(), list(reads.values())), strict=True))
+        owners, members, outside, repos = read["owners"], read["members"], read["outside"], read["repos"]
         outside_list = [] if isinstance(outside, Unknown) else outside
-
-        two_fa = self.optional("members' and outside collaborators' 2FA", mapping.NEEDS_OWNER, self._two_factor_disabled)
-        actions = self.optional(
-            "Actions permissions", mapping.NEEDS_ACTIONS_ADMIN,
-            lambda: client.get_json("/orgs/{org}/actions/permissions", org=org),
-        )
+        two_fa, actions, workflow, fork_pr = read["two_fa"], read["actions"], read["workflow"], read["fork_pr"]
+        runner_groups, hooks, installations = read["runner_groups"], read["hooks"], read["installations"]
+        rulesets, credentials, saml = read["rulesets"], read["credentials"], read["saml"]
         selected: Any = None
         if isinstance(actions, Unknown):
             selected = actions
@@ -396,38 +482,7 @@ class _OrgReader:
                 "Actions allowed actions", mapping.NEEDS_ACTIONS_ADMIN,
                 lambda: client.get_json("/orgs/{org}/actions/permissions/selected-actions", org=org),
             )
-        workflow = self.optional(
-            "Actions workflow token permission", mapping.NEEDS_ACTIONS_ADMIN,
-            lambda: client.get_json("/orgs/{org}/actions/permissions/workflow", org=org),
-        )
-        fork_pr = self.optional(
-            "fork pull-request approval policy", mapping.NEEDS_ACTIONS_ADMIN,
-            lambda: client.get_json("/orgs/{org}/actions/permissions/fork-pr-contributor-approval", org=org),
-        )
-        runner_groups = self.optional(
-            "self-hosted runner groups", mapping.NEEDS_ACTIONS_ADMIN,
-            lambda: client.paginate("/orgs/{org}/actions/runner-groups", item_key="runner_groups", org=org),
-        )
-        hooks = self.optional(
-            "organization webhooks", mapping.NEEDS_OWNER + " with admin:org_hook",
-            lambda: client.paginate("/orgs/{org}/hooks", org=org),
-        )
-        installations = self.optional(
-            "installed GitHub Apps", mapping.NEEDS_OWNER,
-            lambda: client.paginate("/orgs/{org}/installations", item_key="installations", org=org),
-        )
-        rulesets = self.optional(
-            "organization rulesets", mapping.NEEDS_OWNER,
-            lambda: client.paginate("/orgs/{org}/rulesets", org=org),
-        )
-        credentials = self.optional(
-            "members' last activity (SAML credential authorizations)", mapping.NEEDS_GHEC_OWNER,
-            lambda: client.paginate("/orgs/{org}/credential-authorizations", org=org),
-            plan_feature=True,
-        )
-        saml = self.optional("SAML SSO configuration and linked identities", mapping.NEEDS_OWNER, self._saml)
 
-        repos = self._repositories()
         sees_every_team = self.viewer_login is None or self.viewer_login in {o.get("login") for o in owners}
         if sees_every_team:
             team_access: Any = self.optional(
@@ -462,6 +517,9 @@ class _OrgReader:
             repositories_count=len(repos),
         )
         organization = mapping.map_organization(raw)
+        if isinstance(outside, Unknown):
+            # The list could not be read: its size is unknown, not zero.
+            organization = organization.with_attributes(outside_collaborators_count=outside)
         if organization.attributes.get("two_factor_requirement_enabled") == Unknown(mapping.NEEDS_OWNER):
             self.run.missing[mapping.NEEDS_OWNER].add("organization security settings (2FA requirement, base permission)")
         access = mapping.repository_access(
@@ -469,7 +527,16 @@ class _OrgReader:
         )
         members_resources = mapping.map_members(raw, access, now)
         critical = self.collector.config.critical_topics
-        repositories = [mapping.map_repository(r, critical, now) for r in repo_raws]
+        repositories = []
+        for repo_raw in repo_raws:
+            try:
+                repositories.append(mapping.map_repository(repo_raw, critical, now))
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                # One repository GitHub described in an unexpected shape is left out, loudly.
+                self.run.errors.append(
+                    f"GitHub organization {org}: repository {repo_raw.rest.get('name')} left out: malformed "
+                    f"answer ({type(exc).__name__}: {str(exc)[:80]})"
+                )
         return org_extras.extend(self, [organization, *members_resources, *repositories, *self._workflows(repo_raws)])
 
     def _workflows(self, repo_raws: Sequence[mapping.RepoRaw]) -> list[Resource]:
@@ -512,12 +579,18 @@ class _OrgReader:
         them; these GETs are ETag-cached, where the equivalent GraphQL would not be."""
         client, org = self.client, self.org
         scanned = {str(r.get("full_name")) for r in repos}
-        teams = client.paginate("/orgs/{org}/teams", org=org)
-        slugs = sorted({str(t["slug"]) for t in teams if isinstance(t, dict) and t.get("slug")})
+        teams = self.well_formed(client.paginate("/orgs/{org}/teams", org=org), "teams", "slug")
+        slugs = sorted({str(t["slug"]) for t in teams})
 
         def read_team(slug: str) -> tuple[list[Any], list[Any]]:
-            members = client.paginate("/orgs/{org}/teams/{team_slug}/members", org=org, team_slug=slug)
-            team_repos = client.paginate("/orgs/{org}/teams/{team_slug}/repos", org=org, team_slug=slug)
+            members = self.well_formed(
+                client.paginate("/orgs/{org}/teams/{team_slug}/members", org=org, team_slug=slug),
+                f"team {slug} members", "login",
+            )
+            team_repos = self.well_formed(
+                client.paginate("/orgs/{org}/teams/{team_slug}/repos", org=org, team_slug=slug),
+                f"team {slug} repositories", "full_name",
+            )
             return members, team_repos
 
         access: dict[str, dict[str, str]] = {}
@@ -538,18 +611,20 @@ class _OrgReader:
 
     def _two_factor_disabled(self) -> set[str]:
         client, org = self.client, self.org
-        disabled = {m["login"] for m in client.paginate("/orgs/{org}/members", {"filter": "2fa_disabled"}, org=org)}
-        disabled |= {
-            c["login"]
-            for c in client.paginate("/orgs/{org}/outside_collaborators", {"filter": "2fa_disabled"}, org=org)
-        }
-        return disabled
+        members = client.paginate("/orgs/{org}/members", {"filter": "2fa_disabled"}, org=org)
+        outside = client.paginate("/orgs/{org}/outside_collaborators", {"filter": "2fa_disabled"}, org=org)
+        return {m["login"] for m in self.well_formed([*members, *outside], "members without 2FA", "login")}
 
     def _saml(self) -> mapping.SamlInfo | Unknown:
         name_ids: dict[str, str] = {}
         emails: dict[str, str] = {}
         cursor: str | None = None
+        seen_cursors: set[str | None] = set()
         while True:
+            if cursor in seen_cursors:
+                # A cursor GitHub already answered: the next request would repeat forever.
+                raise GitHubApiError("SAML identities: GitHub's pagination did not advance (a cursor came back twice)")
+            seen_cursors.add(cursor)
             result = self.client.graphql(queries.SAML_IDENTITIES_QUERY, {"org": self.org, "cursor": cursor})
             organization = result.data.get("organization") or {}
             provider = organization.get("samlIdentityProvider")
@@ -580,7 +655,9 @@ class _OrgReader:
 
     def _repositories(self) -> list[dict[str, Any]]:
         config = self.collector.config
-        repos = self.client.paginate("/orgs/{org}/repos", {"type": "all"}, org=self.org)
+        repos = self.well_formed(
+            self.client.paginate("/orgs/{org}/repos", {"type": "all"}, org=self.org), "repositories", "name", "full_name"
+        )
         selected = []
         for repo in repos:
             if config.skip_archived and repo.get("archived"):
@@ -591,12 +668,42 @@ class _OrgReader:
         return sorted(selected, key=lambda r: str(r.get("name")).lower())
 
     def _read_repositories(self, repos: list[dict[str, Any]]) -> list[mapping.RepoRaw]:
+        """GraphQL batches and the per-repository REST reads run side by side: the REST reads are
+        paced per endpoint (GitHub's secondary limits), so they take the longest and start first."""
         batches = [repos[i : i + GRAPHQL_BATCH] for i in range(0, len(repos), GRAPHQL_BATCH)]
         graphql_parts: dict[str, tuple[Any, dict[str, Unknown]]] = {}
-        for batch_result in self.collector.map_parallel(self._graphql_batch, batches):
-            graphql_parts.update(batch_result)
-        self._complete_connections(graphql_parts)
-        return self.collector.map_parallel(lambda repo: self._repository(repo, graphql_parts[repo["name"]]), repos)
+        workers = max(1, self.collector.context.concurrency)
+        with ThreadPoolExecutor(max_workers=workers) as rest_pool:
+            rest = {str(repo["name"]): rest_pool.submit(self._repository_rest, repo) for repo in repos}
+            try:
+                for batch_result in self.collector.map_parallel(self._graphql_batch, batches):
+                    graphql_parts.update(batch_result)
+                self._complete_connections(graphql_parts)
+            except BaseException:
+                for future in rest.values():
+                    future.cancel()
+                raise
+            return self.collector.map_parallel(
+                lambda repo: self._repository(repo, graphql_parts[repo["name"]], rest[str(repo["name"])].result()),
+                repos,
+            )
+
+    def _repository_rest(self, repo: dict[str, Any]) -> tuple[Any, Any]:
+        """Webhooks and the Actions token permission of one repository (REST, admin only)."""
+        client, org, name = self.client, self.org, str(repo["name"])
+        if not bool((repo.get("permissions") or {}).get("admin", True)):
+            # The repository list says the token is not an admin here: do not spend two 404s to learn it.
+            self.run.missing[mapping.NEEDS_REPO_ADMIN].add("repository webhooks and Actions token permission")
+            return Unknown(mapping.NEEDS_REPO_ADMIN), Unknown(mapping.NEEDS_REPO_ADMIN)
+        hooks = self.optional(
+            "repository webhooks", mapping.NEEDS_REPO_ADMIN,
+            lambda: client.paginate("/repos/{owner}/{repo}/hooks", owner=org, repo=name),
+        )
+        workflow = self.optional(
+            "repository Actions token permission", mapping.NEEDS_REPO_ADMIN,
+            lambda: client.get_json("/repos/{owner}/{repo}/actions/permissions/workflow", owner=org, repo=name),
+        )
+        return hooks, workflow
 
     def _graphql_batch(self, batch: list[dict[str, Any]]) -> dict[str, tuple[Any, dict[str, Unknown]]]:
         names = [str(r["name"]) for r in batch]
@@ -720,23 +827,13 @@ class _OrgReader:
                 self.run.missing[reason].add(_FIELD_NAMES.get(field_name, field_name))
         return unknowns
 
-    def _repository(self, repo: dict[str, Any], graphql_part: tuple[Any, dict[str, Unknown]]) -> mapping.RepoRaw:
-        client, org, name = self.client, self.org, str(repo["name"])
+    def _repository(
+        self, repo: dict[str, Any], graphql_part: tuple[Any, dict[str, Unknown]], rest: tuple[Any, Any]
+    ) -> mapping.RepoRaw:
+        org, name = self.org, str(repo["name"])
         block, unknowns = graphql_part
-        is_admin = bool((repo.get("permissions") or {}).get("admin", True))
-        if is_admin:
-            hooks = self.optional(
-                "repository webhooks", mapping.NEEDS_REPO_ADMIN,
-                lambda: client.paginate("/repos/{owner}/{repo}/hooks", owner=org, repo=name),
-            )
-            workflow = self.optional(
-                "repository Actions token permission", mapping.NEEDS_REPO_ADMIN,
-                lambda: client.get_json("/repos/{owner}/{repo}/actions/permissions/workflow", owner=org, repo=name),
-            )
-        else:
-            # The repository list says the token is not an admin here: do not spend two 404s to learn it.
-            hooks = workflow = Unknown(mapping.NEEDS_REPO_ADMIN)
-            self.run.missing[mapping.NEEDS_REPO_ADMIN].add("repository webhooks and Actions token permission")
+        hooks, workflow = rest
+        if not bool((repo.get("permissions") or {}).get("admin", True)):
             # GraphQL answers a non-admin with empty lists / false for admin-only fields rather than
             # an error; an empty answer there would read as "no protection", so it is unknown instead.
             if not isinstance(block, Unknown):
@@ -769,16 +866,37 @@ class _OrgReader:
             return Unknown(mapping.NEEDS_PUSH)
         pairs = _pairs(connection)
         page = connection.get("pageInfo") or {}
+        seen_cursors: set[Any] = set()
         while page.get("hasNextPage"):
-            result = self.client.graphql(
-                queries.COLLABORATORS_PAGE_QUERY,
-                {"owner": self.org, "name": name, "affiliation": affiliation, "cursor": page.get("endCursor")},
-            )
-            repository = (result.data.get("organization") or {}).get("repository") or {}
-            connection = repository.get("collaborators") or {}
+            cursor = page.get("endCursor")
+            if not isinstance(cursor, str) or cursor in seen_cursors:
+                return self._unreadable_collaborators(name, "GitHub's pagination did not advance")
+            seen_cursors.add(cursor)
+            try:
+                result = self.client.graphql(
+                    queries.COLLABORATORS_PAGE_QUERY,
+                    {"owner": self.org, "name": name, "affiliation": affiliation, "cursor": cursor},
+                )
+            except (GitHubApiError, GitHubNotAllowed) as exc:
+                return self._unreadable_collaborators(name, str(exc))
+            repository = (result.data.get("organization") or {}).get("repository")
+            connection = repository.get("collaborators") if isinstance(repository, dict) else None
+            if not isinstance(connection, dict):
+                # A follow-up page that answers null (with errors) leaves the list short: the
+                # list is unknown, never the part read so far.
+                errors = result.errors_under("organization", "repository") or list(result.errors)
+                message = str(errors[0].get("message", "no answer")) if errors else "no answer"
+                return self._unreadable_collaborators(name, message)
             pairs.extend(_pairs(connection))
             page = connection.get("pageInfo") or {}
         return pairs
+
+    def _unreadable_collaborators(self, name: str, message: str) -> Unknown:
+        self.run.errors.append(
+            f"GitHub organization {self.org}: repository {name}: could not read all repository collaborators: "
+            f"{message}"[:300]
+        )
+        return Unknown(f"could not be read: {message}"[:200])
 
 
 NEEDS_CONTENTS = "needs read access to the repository's files (repo scope, or the Contents: read App permission)"

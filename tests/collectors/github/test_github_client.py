@@ -12,101 +12,98 @@ import requests
 from scanner.collectors.base import CallCounter
 from scanner.collectors.github.auth import AppInstallationCredential, TokenCredential
 from scanner.collectors.github.client import GitHubApiError, GitHubAuthError, GitHubClient, GitHubNotAllowed
+from scanner.http import RateLimitSpent
 from tests.fakes.github import OWNER_TOKEN, FakeGitHub, default_world
 from tests.fakes.github.fixtures import make_large_org
 
 SECRET = "ghp_SuperSecretToken000000000000000001"
 
 
-class ScriptedSession(requests.Session):
-    """Answers requests from a script of (status, headers, body) and records what was asked."""
-
-    def __init__(self, script: list[tuple[int, dict[str, str], Any]]) -> None:
-        super().__init__()
-        self.script = list(script)
-        self.sent: list[tuple[str, str, dict[str, str]]] = []
-
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        self.sent.append((method, url, dict(kwargs.get("headers") or {})))
-        status, headers, body = self.script.pop(0)
-        response = requests.Response()
-        response.status_code = status
-        response.headers.update(headers)
-        response._content = json.dumps(body).encode() if body is not None else b""
-        response.url = url
-        return response
-
-
-def client_for(session: requests.Session, *, sleeps: list[float] | None = None, now: float = 1_000_000.0,
-               patience: float = 900.0) -> GitHubClient:
-    clock = [now]
-
-    def sleep(seconds: float) -> None:
-        (sleeps if sleeps is not None else []).append(seconds)
-        clock[0] += seconds
-
-    return GitHubClient(rest_url="https://api.github.com", credential=TokenCredential(SECRET), session=session,
-                        counter=CallCounter(), sleep=sleep, wall_clock=lambda: clock[0], patience=patience)
+def client_for(server: FakeGitHub, *, sleeps: list[float] | None = None, patience: float = 900.0,
+               token: str = OWNER_TOKEN) -> GitHubClient:
+    """A client on the fake whose waits are recorded instead of slept (retries' backoff too)."""
+    record = sleeps if sleeps is not None else []
+    return GitHubClient(rest_url=server.url, credential=TokenCredential(token), counter=CallCounter(),
+                        sleep=record.append, patience=patience)
 
 
 def test_errors_are_redacted_and_classified() -> None:
-    session = ScriptedSession([
-        (401, {}, {"message": f"Bad credentials for {SECRET}"}),
-        (403, {}, {"message": "Resource not accessible by integration"}),
-        (404, {}, {"message": "Not Found"}),
-    ])
-    client = client_for(session)
-    with pytest.raises(GitHubAuthError) as auth:
-        client.get_json("/user")
-    assert SECRET not in str(auth.value) and "***" in str(auth.value)
-    with pytest.raises(GitHubNotAllowed) as forbidden:
-        client.get_json("/orgs/{org}/hooks", org="acme")
-    assert forbidden.value.status == 403 and forbidden.value.endpoint == "GET /orgs/{org}/hooks"
-    with pytest.raises(GitHubNotAllowed):
-        client.get_json("/orgs/{org}/hooks", org="acme")
-    assert session.sent[0][2]["Authorization"] == f"token {SECRET}"
+    world = default_world()
+    world.tokens[SECRET] = world.tokens[OWNER_TOKEN]
+    with FakeGitHub(world) as server:
+        server.inject_body("/user", {"message": f"Bad credentials for {SECRET}"}, status=401)
+        server.inject_body("/orgs/acme/hooks", {"message": "Resource not accessible by integration"}, status=403)
+        client = client_for(server, token=SECRET)
+        with pytest.raises(GitHubAuthError) as auth:
+            client.get_json("/user")
+        assert SECRET not in str(auth.value) and "***" in str(auth.value)
+        with pytest.raises(GitHubNotAllowed) as forbidden:
+            client.get_json("/orgs/{org}/hooks", org="acme")
+        assert forbidden.value.status == 403 and forbidden.value.endpoint == "GET /orgs/{org}/hooks"
+        with pytest.raises(GitHubNotAllowed) as missing:
+            client.get_json("/orgs/{org}/hooks", org="acme")
+        assert missing.value.status == 404
 
 
 def test_primary_limit_on_success_pauses_the_next_request_until_reset() -> None:
-    now = 1_000_000.0
-    session = ScriptedSession([
-        (200, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(now) + 30)}, {"login": "ana"}),
-        (200, {}, {"login": "ana"}),
-    ])
-    sleeps: list[float] = []
-    client = client_for(session, sleeps=sleeps, now=now)
-    client.get_json("/user")
-    assert sleeps == []
-    client.get_json("/user")
-    assert sleeps == [31.0]
+    with FakeGitHub() as server:
+        server.set_rate_limit(OWNER_TOKEN, remaining=1, reset_in=30)
+        sleeps: list[float] = []
+        client = client_for(server, sleeps=sleeps)
+        client.get_json("/user")  # answered with X-RateLimit-Remaining: 0, reset in 30 s
+        assert sleeps == []
+        server.set_rate_limit(OWNER_TOKEN, remaining=100)  # what the reset would do
+        client.get_json("/user")
+        assert len(sleeps) == 1 and 28 <= sleeps[0] <= 32, sleeps
 
 
-def test_a_wait_beyond_patience_fails_instead_of_hanging() -> None:
-    session = ScriptedSession([(403, {"Retry-After": "3600"}, {"message": "secondary rate limit"})])
-    with pytest.raises(GitHubApiError) as info:
-        client_for(session, patience=60).get_json("/orgs/{org}", org="acme")
-    assert "rate limit" in str(info.value) and "--cache" in str(info.value)
+def test_a_wait_beyond_patience_stops_the_credential_instead_of_hanging() -> None:
+    with FakeGitHub() as server:
+        server.inject_body("/orgs/acme", {"message": "You have exceeded a secondary rate limit."}, status=403,
+                           headers={"Retry-After": "3600"})
+        sleeps: list[float] = []
+        client = client_for(server, sleeps=sleeps, patience=60)
+        with pytest.raises(RateLimitSpent) as info:
+            client.get_json("/orgs/{org}", org="acme")
+        assert "rate limit" in str(info.value) and "re-run after the reset" in str(info.value)
+        assert OWNER_TOKEN not in str(info.value)
+        with pytest.raises(RateLimitSpent):
+            client.get_json("/user")
+        assert len(server.requests) == 1 and sleeps == []  # nothing more was sent, nothing waited
 
 
 def test_secondary_limit_without_header_waits_a_minute_then_retries() -> None:
-    session = ScriptedSession([
-        (403, {}, {"message": "You have exceeded a secondary rate limit."}),
-        (200, {}, {"login": "acme"}),
-    ])
-    sleeps: list[float] = []
-    assert client_for(session, sleeps=sleeps).get_json("/orgs/{org}", org="acme") == {"login": "acme"}
-    assert sleeps == [60.0]
+    with FakeGitHub() as server:
+        server.inject_body("/orgs/northwind-labs", {"message": "You have exceeded a secondary rate limit."}, status=403)
+        sleeps: list[float] = []
+        assert client_for(server, sleeps=sleeps).get_json("/orgs/{org}", org="northwind-labs")["login"] == "northwind-labs"
+        assert len(sleeps) == 1 and 59.9 <= sleeps[0] <= 60.0, sleeps
 
 
-def test_5xx_retried_three_times_then_api_error() -> None:
-    session = ScriptedSession([(502, {}, {"message": "Bad Gateway"})] * 4)
-    with pytest.raises(GitHubApiError) as info:
-        client_for(session).get_json("/orgs/{org}", org="acme")
-    assert info.value.status == 502 and len(session.sent) == 4
+def test_5xx_retried_three_times_with_backoff_then_api_error() -> None:
+    with FakeGitHub() as server:
+        server.inject("/orgs/acme", status=502, times=None)
+        sleeps: list[float] = []
+        client = client_for(server, sleeps=sleeps)
+        with pytest.raises(GitHubApiError) as info:
+            client.get_json("/orgs/{org}", org="acme")
+        assert info.value.status == 502 and len(server.requests) == 4
+        assert client.counter.snapshot() == {"GET /orgs/{org}": 4}
+        # urllib3's exponential backoff with jitter: 0, then about 0.5 s, then about 1 s.
+        assert len(sleeps) == 2 and 0.5 <= sleeps[0] <= 0.75 and 1.0 <= sleeps[1] <= 1.25, sleeps
+
+
+def test_a_next_link_to_another_host_is_refused_before_sending() -> None:
+    with FakeGitHub() as server, FakeGitHub() as elsewhere:
+        server.inject_body("/orgs/northwind-labs/members", [{"login": "ana-silva", "id": 1}],
+                           headers={"Link": f'<{elsewhere.url}/orgs/northwind-labs/members?page=2>; rel="next"'})
+        with pytest.raises(GitHubApiError) as info:
+            client_for(server).paginate("/orgs/{org}/members", org="northwind-labs")
+        assert "another host" in str(info.value) and elsewhere.requests == []
 
 
 def test_client_refuses_writes() -> None:
-    client = client_for(ScriptedSession([]))
+    client = GitHubClient(rest_url="https://api.github.com", credential=TokenCredential(SECRET), counter=CallCounter())
     with pytest.raises(AssertionError):
         client.graphql("mutation { addStar(input: {starrableId: \"x\"}) { clientMutationId } }")
     with pytest.raises(AssertionError):
@@ -118,8 +115,7 @@ def test_link_pagination_reads_every_page_at_100_per_page() -> None:
     world = default_world([org])
     org.members.append(type(org.members[0])("ana-silva", role="admin"))
     with FakeGitHub(world, validate=True) as server:
-        client = GitHubClient(rest_url=server.url, credential=TokenCredential(OWNER_TOKEN), session=requests.Session(),
-                              counter=CallCounter())
+        client = GitHubClient(rest_url=server.url, credential=TokenCredential(OWNER_TOKEN), counter=CallCounter())
         repos = client.paginate("/orgs/{org}/repos", {"type": "all"}, org="bigcorp")
         assert len(repos) == 230 and len({r["name"] for r in repos}) == 230
         assert client.counter.snapshot() == {"GET /orgs/{org}/repos": 3}

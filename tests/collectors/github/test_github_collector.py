@@ -54,11 +54,12 @@ EXPECTED_LABS = {
     "github_repo_required_approvals": {"api": "PASS", "web": "PASS", "mobile-app": "PASS", "infra": "FAIL"},
     "github_repo_code_owner_review": {"api": "PASS", "web": "FAIL", "mobile-app": "FAIL", "infra": "FAIL"},  # web: CODEOWNERS names an unknown team
     "github_repo_dismiss_stale_reviews": {"api": "PASS", "handbook": "PASS", "mobile-app": "FAIL", "web": "FAIL",
-                                          "docs-fork": "SKIPPED"},
-    "github_repo_admins_cannot_bypass": {"api": "PASS", "infra": "PASS", "mobile-app": "FAIL", "web": "FAIL"},
+                                          "docs-fork": "FAIL"},  # no protection at all: FAIL, never SKIPPED
+    "github_repo_admins_cannot_bypass": {"api": "PASS", "infra": "PASS", "mobile-app": "FAIL", "web": "FAIL",
+                                         "docs-fork": "FAIL"},
     "github_repo_force_push_and_deletion_blocked": {"api": "PASS", "mobile-app": "PASS", "docs-fork": "FAIL"},
-    "github_repo_status_checks_required": {"api": "PASS", "mobile-app": "FAIL"},
-    "github_repo_signed_commits": {"api": "PASS", "web": "FAIL"},
+    "github_repo_status_checks_required": {"api": "PASS", "mobile-app": "FAIL", "docs-fork": "FAIL"},
+    "github_repo_signed_commits": {"api": "PASS", "web": "FAIL", "docs-fork": "FAIL"},
     "github_repo_secret_scanning": {"api": "PASS", "infra": "FAIL", "legacy-site": "SKIPPED"},
     "github_repo_push_protection": {"api": "PASS", "web": "FAIL"},
     "github_repo_dependabot_alerts": {"api": "PASS", "infra": "FAIL"},
@@ -174,7 +175,8 @@ def test_expired_token_fails_each_org_with_a_clear_error_and_no_token(fake, run_
     for source in result.sources:
         assert source.error_kind == "auth"
         assert len(source.errors) == 1
-        assert source.name in source.errors[0] and "401" in source.errors[0] and "expired" in source.errors[0]
+        org = source.name.removeprefix("github:")
+        assert org in source.errors[0] and "401" in source.errors[0] and "expired" in source.errors[0]
     assert EXPIRED_TOKEN not in json.dumps([s.to_json() for s in result.sources])
 
 

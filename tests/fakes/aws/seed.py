@@ -201,7 +201,7 @@ def seed_account_guards(session: boto3.Session | None, account: str) -> None:
 # resource name -> status; policies on aws.account name the account (its id: no alias).
 EXPECTED_MAIN: dict[str, dict[str, str]] = {
     "aws_root_mfa_enabled": {MAIN_ACCOUNT: "FAIL"},  # moto: AccountMFAEnabled is always 0
-    "aws_root_hardware_mfa": {MAIN_ACCOUNT: "SKIPPED"},
+    "aws_root_hardware_mfa": {MAIN_ACCOUNT: "FAIL"},  # no root MFA at all: FAIL, never SKIPPED (issue 11)
     "aws_root_no_access_keys": {MAIN_ACCOUNT: "PASS"},
     "aws_root_not_used_recently": {MAIN_ACCOUNT: "ERROR"},  # moto: no <root_account> report row
     "aws_iam_console_user_mfa": {"bo.chen": "PASS", "dmitri": "FAIL", "jenkins-ci": "SKIPPED", "ops-admin": "SKIPPED"},

@@ -66,8 +66,17 @@ Fault injection (``pattern`` is an fnmatch glob on the path, e.g. ``"/repos/*/ho
     gh.inject_secondary_rate_limit("*", times=1, retry_after=2)   # 403 + Retry-After
     gh.inject_primary_rate_limit("*", times=1, reset_in=2)        # 403 + X-RateLimit-Remaining: 0 + Reset
     gh.inject_latency(50)                                   # ms per matching request (also latency_ms=)
+    gh.inject_body("/orgs/*/members", [{"id": 1}])          # any JSON (+ status=, headers={"Link": ...})
+    gh.inject_body("/graphql", {...}, operation="CollaboratorsPage")  # only that GraphQL operation
     gh.set_rate_limit(OWNER_TOKEN, remaining=0)             # real budget exhaustion
     gh.clear_injections(); gh.reset_requests()
+
+Secondary rate limits (off unless asked): ``FakeGitHub(..., secondary_limits=SecondaryLimits())``
+models GitHub's per-token limits — at most 100 requests in flight, 900 points a minute per REST
+endpoint and 2,000 for GraphQL, at most 90 s of request time per 60 s — and refuses a request over
+any of them with 403 "secondary rate limit" + ``Retry-After: 60``; ``gh.secondary_refusals``
+counts refusals by reason, ``gh.reset_secondary_windows()`` starts the windows afresh. Scale
+``window`` and the limits down together for a quick test.
 
 Fixtures: ``default_org()``, ``oss_org()``, ``default_world()``, ``make_large_org(repos=1000,
 members=500, teams=50)``, ``large_world(...)`` (the large org with ana-silva as an owner, so
@@ -96,7 +105,7 @@ from tests.fakes.github.fixtures import (
     oss_org,
 )
 from tests.fakes.github.model import World
-from tests.fakes.github.server import FakeGitHub, Injection, RecordedRequest
+from tests.fakes.github.server import FakeGitHub, Injection, RecordedRequest, SecondaryLimits
 
 __all__ = [
     "APP_ID",
@@ -113,6 +122,7 @@ __all__ = [
     "FakeGitHub",
     "Injection",
     "RecordedRequest",
+    "SecondaryLimits",
     "World",
     "default_org",
     "default_tokens",

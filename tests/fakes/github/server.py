@@ -12,10 +12,11 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import re
 import secrets
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,7 +57,7 @@ class Injection:
     """A fault (or latency) applied to requests whose path matches ``pattern`` (fnmatch)."""
 
     pattern: str
-    kind: Literal["status", "secondary_rate_limit", "primary_rate_limit", "latency"]
+    kind: Literal["status", "secondary_rate_limit", "primary_rate_limit", "latency", "body"]
     status: int = 500
     times: int | None = 1  # None = every matching request
     method: str | None = None
@@ -64,10 +65,17 @@ class Injection:
     reset_in: int = 1
     latency_ms: int = 0
     hits: int = 0
+    body: Any = None  # kind "body": the JSON answered instead of the real one
+    headers: dict[str, str] = field(default_factory=dict)
+    operation: str | None = None  # only GraphQL requests whose document names this operation
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, request_body: Any = None) -> bool:
         if self.method and self.method != method:
             return False
+        if self.operation is not None:
+            query = str(request_body.get("query", "")) if isinstance(request_body, dict) else ""
+            if not re.search(rf"\b(query|mutation)\s+{re.escape(self.operation)}\b", query):
+                return False
         if self.times is not None and self.hits >= self.times:
             return False
         return fnmatch.fnmatchcase(path, self.pattern)
@@ -87,6 +95,29 @@ class _Bucket:
         if time.time() >= self.reset:
             self.used = 0
             self.reset = int(time.time()) + 3600
+
+
+@dataclass(frozen=True)
+class SecondaryLimits:
+    """GitHub's secondary rate limits (docs.github.com, "Rate limits for the REST API" and "for the
+    GraphQL API"), per token: at most ``max_concurrent`` requests in flight, ``rest_points`` per
+    minute per REST endpoint (a GET is one point) and ``graphql_points`` per minute for GraphQL (a
+    query is one point), at most ``request_seconds`` of request time per ``window`` seconds of
+    real time. A request over any of them is refused with 403 "secondary rate limit" and
+    ``Retry-After: 60``, and counted in ``FakeGitHub.secondary_refusals``."""
+
+    max_concurrent: int = 100
+    rest_points: int = 900
+    graphql_points: int = 2000
+    request_seconds: float = 90.0
+    window: float = 60.0
+
+
+@dataclass
+class _SecondaryState:
+    in_flight: int = 0
+    points: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))  # endpoint -> times
+    spent: deque[tuple[float, float]] = field(default_factory=deque)  # (finished at, seconds)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -133,6 +164,7 @@ class FakeGitHub:
         validate: bool = False,
         latency_ms: int = 0,
         installation_token_ttl: int = 3600,
+        secondary_limits: SecondaryLimits | None = None,
     ) -> None:
         from tests.fakes.github.fixtures import default_world
 
@@ -156,6 +188,51 @@ class FakeGitHub:
         self._graphql: Any = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.secondary_limits = secondary_limits
+        self.secondary_refusals: Counter[str] = Counter()  # reason -> refusals
+        self.request_seconds_total = 0.0  # server-side request time of admitted requests (with limits on)
+        self._secondary: dict[str, _SecondaryState] = defaultdict(_SecondaryState)
+
+    def reset_secondary_windows(self) -> None:
+        """Forget the secondary-limit windows, as if the next scan ran minutes later."""
+        with self._lock:
+            self._secondary.clear()
+            self.secondary_refusals.clear()
+            self.request_seconds_total = 0.0
+
+    def _secondary_admit(self, who: str, endpoint: str, now: float) -> str | None:
+        """Take a slot and a point for ``who`` on ``endpoint``, or say which limit refuses it."""
+        limits = self.secondary_limits
+        assert limits is not None
+        with self._lock:
+            state = self._secondary[who]
+            horizon = now - limits.window
+            while state.spent and state.spent[0][0] <= horizon:
+                state.spent.popleft()
+            times = state.points[endpoint]
+            while times and times[0] <= horizon:
+                times.popleft()
+            allowed = limits.graphql_points if endpoint == "POST /graphql" else limits.rest_points
+            if state.in_flight >= limits.max_concurrent:
+                reason = "concurrent requests"
+            elif len(times) >= allowed:
+                reason = f"points per minute on {endpoint}"
+            elif sum(seconds for _, seconds in state.spent) >= limits.request_seconds:
+                reason = "request time per minute"
+            else:
+                state.in_flight += 1
+                times.append(now)
+                return None
+            self.secondary_refusals[reason] += 1
+            return reason
+
+    def _secondary_done(self, who: str, started: float) -> None:
+        with self._lock:
+            state = self._secondary[who]
+            state.in_flight -= 1
+            now = time.monotonic()
+            state.spent.append((now, now - started))
+            self.request_seconds_total += now - started
 
     # ------------------------------------------------------------ lifecycle
 
@@ -220,6 +297,23 @@ class FakeGitHub:
     def inject_primary_rate_limit(self, pattern: str = "*", *, times: int | None = 1, reset_in: int = 1) -> Injection:
         """403 "API rate limit exceeded" with ``X-RateLimit-Remaining: 0`` and a reset ``reset_in`` s ahead."""
         return self._add(Injection(pattern, "primary_rate_limit", status=403, times=times, reset_in=reset_in))
+
+    def inject_body(
+        self,
+        pattern: str,
+        body: Any,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        times: int | None = 1,
+        method: str | None = None,
+        operation: str | None = None,
+    ) -> Injection:
+        """Answer matching requests with ``body`` (and ``headers``): malformed items, a GraphQL page
+        that answers ``null`` with errors, a cursor that never advances, a ``Link`` to another host.
+        ``operation`` limits a ``/graphql`` injection to documents naming that operation."""
+        return self._add(Injection(pattern, "body", status=status, times=times, method=method,
+                                   body=body, headers=dict(headers or {}), operation=operation))
 
     def inject_latency(self, latency_ms: int, pattern: str = "*", *, times: int | None = None) -> Injection:
         """Delay matching requests by ``latency_ms`` (on top of the server-wide ``latency_ms``)."""
@@ -292,11 +386,46 @@ class FakeGitHub:
         routed = None if is_graphql else rest.match(method, path)
         endpoint = "/graphql" if is_graphql else (routed[0] if routed else "?")
 
+        admitted_as: str | None = None
+        if self.secondary_limits is not None:
+            who = self._authenticate(http.headers.get("Authorization"))[0] or f"ip:{http.client_address[0]}"
+            refusal = self._secondary_admit(who, f"{method} {endpoint}", started)
+            if refusal is not None:
+                self._refuse_secondary(http, method, raw_path, endpoint, query_lists, headers, body)
+                return
+            admitted_as = who
+        try:
+            self._respond(http, method, started, raw_path, path, prefix, query, query_lists, headers, body,
+                          is_graphql, routed, endpoint)
+        finally:
+            if admitted_as is not None:
+                self._secondary_done(admitted_as, started)
+
+    def _refuse_secondary(self, http: _Handler, method: str, raw_path: str, endpoint: str,
+                          query_lists: dict[str, list[str]], headers: dict[str, str], body: Any) -> None:
+        payload = json.dumps({
+            "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            "status": "403",
+        }).encode()
+        with self._lock:
+            self.requests.append(RecordedRequest(method=method, path=raw_path, endpoint=endpoint, query=query_lists,
+                                                 headers=headers, status=403, body=body if method != "GET" else None))
+        http.send_response(403)
+        for name, value in (("Content-Type", "application/json; charset=utf-8"), ("Retry-After", "60"),
+                            ("Content-Length", str(len(payload)))):
+            http.send_header(name, value)
+        http.end_headers()
+        http.wfile.write(payload)
+
+    def _respond(self, http: _Handler, method: str, started: float, raw_path: str, path: str, prefix: str,
+                 query: dict[str, str], query_lists: dict[str, list[str]], headers: dict[str, str], body: Any,
+                 is_graphql: bool, routed: Any, endpoint: str) -> None:
         delay = self.latency_ms
         injected: Injection | None = None
         with self._lock:
             for injection in self.injections:
-                if injection.matches(method, path):
+                if injection.matches(method, path, body):
                     injection.hits += 1
                     if injection.kind == "latency":
                         delay += injection.latency_ms
@@ -482,6 +611,8 @@ class FakeGitHub:
         return rest.Response(403, body, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
 
     def _injected_response(self, injection: Injection, bucket_key: tuple[str, str]) -> rest.Response:
+        if injection.kind == "body":
+            return rest.Response(injection.status, injection.body, dict(injection.headers))
         if injection.kind == "secondary_rate_limit":
             body = {
                 "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
