@@ -564,7 +564,8 @@ class AwsCollector(Collector):
 
     def collect(self) -> CollectResult:
         result = self._collect()
-        return CollectResult(tuple(separation.annotate(result.resources)), result.sources)  # ZT-4 across accounts
+        members: frozenset[str] = getattr(self, "_organization_accounts", frozenset())  # set by organization mode
+        return CollectResult(tuple(separation.annotate(result.resources, members)), result.sources)  # ZT-4 across accounts
 
     def _collect(self) -> CollectResult:
         base = self.sessions.base()
@@ -697,6 +698,7 @@ class AwsCollector(Collector):
         wanted = [a for a in wanted if a["Id"] not in self.options.skip_accounts]
         missing = [a for a in self.options.accounts if a not in by_id]
         member_ids = frozenset(by_id)
+        self._organization_accounts = member_ids
         identity_center = lister.identity_center_in_management(caller_account, organization)
 
         facts_by_account: dict[str, OrgFacts] = {}

@@ -88,3 +88,15 @@ def test_production_iam_users_of_people_without_security_onboarding_fail(scanned
     policies = [p for p in load_policies([baseline_dir()]) if p.id == "people_aws_production_access_after_onboarding"]
     found = {f.resource.name: f.status.value for f in evaluate_inventory(inventory, policies).report.findings}
     assert (found["ana"], found["bo.chen"], found["eve"]) == ("PASS", "FAIL", "FAIL")
+
+
+def test_a_trusted_member_account_left_out_of_the_scan_is_unknown(scanned: dict[str, Any]) -> None:
+    from scanner.inventory.model import Unknown
+
+    ids = scanned["ids"]
+    result = collect({"organization": True, "accounts": [ids["prod"]]}, concurrency=1)
+    roles = {r.name: r.attributes for r in result.resources if r.type == "aws.iam_role"}
+    unknown = roles["deploy-from-staging"]["trusted_nonproduction_accounts"]
+    assert isinstance(unknown, Unknown) and ids["staging"] in unknown.reason
+    assert outcomes(result.resources)[POLICY]["deploy-from-staging"] == "ERROR"
+    assert roles["gha-deploy"]["trusted_nonproduction_accounts"] == []
