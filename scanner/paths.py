@@ -160,7 +160,9 @@ def _trusts(by_type: Mapping[str, list[Resource]], scanned: set[str]) -> list[Tr
                             "aws was not scanned"))
     if "azure" in scanned:
         applications = by_type.get("azure.application", [])
-        if applications and all("federated_credentials" in a.attributes for a in applications):
+        unread = [a.attributes.get("federated_credentials") for a in applications
+                  if not isinstance(a.attributes.get("federated_credentials"), list)]
+        if applications and not unread:
             for application in applications:
                 credentials = application.attributes.get("federated_credentials")
                 github = [c for c in credentials or [] if isinstance(c, Mapping)
@@ -170,7 +172,9 @@ def _trusts(by_type: Mapping[str, list[Resource]], scanned: set[str]) -> list[Tr
                     trusts.append(Trust("azure", application, tuple(str(c.get("subject")) for c in github), False,
                                         access, environment))
         else:
-            reason = "Azure federated identity credentials were not read"
+            # Unknown (no permission, a failed read) or absent (an older snapshot): not read.
+            reason = "Azure federated identity credentials were not read" + next(
+                (f" ({u.reason})" for u in unread if isinstance(u, Unknown)), "")
             trusts.append(Trust("azure", None, (), False, Unknown(reason), Unknown(reason), reason))
     else:
         trusts.append(Trust("azure", None, (), False, Unknown("azure was not scanned"), Unknown("azure was not scanned"),
@@ -500,3 +504,18 @@ def _all_gated(routes: Sequence[Route]) -> Any:
 
 
 __all__ = ["PATH_TYPE", "compute_paths", "derive_paths"]
+
+
+def report_paths(inventory: Inventory) -> tuple[dict[str, Any], ...]:
+    """Plain rows of the derived paths for reports, ungated first (what an auditor looks at)."""
+    rows = []
+    for path in inventory.of_type(PATH_TYPE):
+        gated = path.attributes.get("gated")
+        rows.append({
+            "name": path.name,
+            "gated": gated if isinstance(gated, bool) else None,
+            "hops": [str(h) for h in path.attributes.get("hops") or ()],
+            "target": str(path.attributes.get("target_name") or ""),
+        })
+    rows.sort(key=lambda r: (r["gated"] is True, r["gated"] is None, r["name"]))
+    return tuple(rows)
