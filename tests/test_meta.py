@@ -96,17 +96,24 @@ APPLICABILITY: dict[str, frozenset[str]] = {
     "github.repository": frozenset({"archived", "is_empty", "production_environments"}),
     # active accounts; outside collaborators; accounts linked to a roster person (unlinked ones are
     # judged by the linking policies); no roster given at all
-    "github.member": frozenset({"active", "is_outside_collaborator", "person", "link_method"}),
+    "github.member": frozenset({"active", "is_outside_collaborator", "person", "link_method",
+                                # SAML SSO in use (null without it): SCIM provisioning applies (OP-2);
+                                # owners and repository admins hold production rights (OP-5)
+                                "saml_identity_linked", "is_admin", "admin_repositories"}),
+    # organizations with a Copilot subscription (without one there is no Copilot policy to set)
+    "github.organization": frozenset({"copilot_enabled"}),
     # no console password: no console MFA to require
-    "aws.iam_user": frozenset({"has_console_password", "active", "person", "link_method"}),
+    # IAM users in production accounts (OP-5: production access needs onboarding first)
+    "aws.iam_user": frozenset({"has_console_password", "active", "person", "link_method", "environment"}),
     # roles GitHub Actions can assume; production roles
     "aws.iam_role": frozenset({"github_oidc_trust", "environment"}),
     # federation in use; console users exist (else a password policy governs nobody); org member
     "aws.account": frozenset({"federation_present", "iam_users_with_console", "org_member"}),
     # role and scope select which assignments a rule is about; the PIM licence (Entra ID P2) the
     # just-in-time control needs: without it the check cannot apply (a documented licence gap)
+    # (a PIM-eligible assignment grants nothing until activated: assignment_type)
     "azure.role_assignment": frozenset({"scope_level", "role_name", "principal_type", "pim_available", "person",
-                                        "link_method"}),
+                                        "link_method", "assignment_type"}),
     "azure.tenant": frozenset({"directory_pim_available"}),
     # no client secret: no secret lifetime to check; apps owned by this tenant and enabled
     "azure.application": frozenset({"secret_count"}),
@@ -116,7 +123,8 @@ APPLICABILITY: dict[str, frozenset[str]] = {
     # disabled subscriptions
     "azure.subscription": frozenset({"state"}),
     # people with active accounts; people who left; external people
-    "roster.person": frozenset({"active_accounts", "days_since_exit", "is_external"}),
+    # people who have not left and hold production access (the device rules are about them)
+    "roster.person": frozenset({"active_accounts", "days_since_exit", "is_external", "exited", "production_access"}),
     # service-linked roles are AWS's own, not the customer's to scope
     # (aws.iam_role gets service_linked below)
     # privileged assignments; write roles held in production (the separation rule is about them)
@@ -138,7 +146,7 @@ APPLICABILITY: dict[str, frozenset[str]] = {
     "gcp.project": frozenset({"state"}),
     # compliance policies that are assigned, per OS; devices in use; devices of disabled owners
     "intune.compliance_policy": frozenset({"assigned", "platform"}),
-    "intune.device": frozenset({"active", "platform", "owner_account_enabled"}),
+    "intune.device": frozenset({"active", "platform", "owner_account_enabled", "person", "link_method"}),
     # paths to admin roles, to production; paths of external people
     "path.code_to_cloud": frozenset({"target_admin", "target_environment", "is_external"}),
 }

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from scanner.collectors.aws import mapping
+from scanner.collectors.aws import ai_stores, mapping, separation
 from scanner.collectors.aws.client import (
     ACCESS_DENIED_CODES,
     AUTH_ERROR_CODES,
@@ -529,6 +529,7 @@ class _AccountRun:
             resources.extend(mapping.map_roles(auth, scope, self.now))
             resources.extend(mapping.map_policies(auth, scope))
         bpa = self.account_public_access_block()
+        resources.extend(ai_stores.collect(self, scope, bpa))  # WF-5: AI dataset / model buckets
         trails = self.trails(bpa)
         if not isinstance(trails, Unknown):
             resources.extend(
@@ -562,6 +563,11 @@ class AwsCollector(Collector):
         self._sleep = sleep
 
     def collect(self) -> CollectResult:
+        result = self._collect()
+        members: frozenset[str] = getattr(self, "_organization_accounts", frozenset())  # set by organization mode
+        return CollectResult(tuple(separation.annotate(result.resources, members)), result.sources)  # ZT-4 across accounts
+
+    def _collect(self) -> CollectResult:
         base = self.sessions.base()
         region = self.options.region or base.region_name or "us-east-1"
         if self.options.organization:
@@ -692,6 +698,7 @@ class AwsCollector(Collector):
         wanted = [a for a in wanted if a["Id"] not in self.options.skip_accounts]
         missing = [a for a in self.options.accounts if a not in by_id]
         member_ids = frozenset(by_id)
+        self._organization_accounts = member_ids
         identity_center = lister.identity_center_in_management(caller_account, organization)
 
         facts_by_account: dict[str, OrgFacts] = {}
