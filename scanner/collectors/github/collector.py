@@ -38,6 +38,7 @@ from scanner.collectors.base import (
     CollectContext,
     Collector,
     CollectResult,
+    UnitReader,
     iso,
     redact,
 )
@@ -56,7 +57,7 @@ from scanner.collectors.github.client import (
     github_pacer,
     graphql_url_for,
 )
-from scanner.errors import AuthError, CollectorError, ConfigError
+from scanner.errors import AuthError, CollectorError, ConfigError, PermissionDenied
 from scanner.http import Budget
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 
@@ -158,20 +159,19 @@ def parse_settings(raw: Mapping[str, Any], context: CollectContext) -> GitHubSet
     )
 
 
-@dataclass
-class _OrgRun:
-    """What one organization's collection accumulates besides resources."""
+class _OrgRun(UnitReader):
+    """What one organization's collection accumulates besides resources (see ``UnitReader``)."""
 
-    org: str
-    counter: CallCounter = field(default_factory=CallCounter)
-    errors: list[str] = field(default_factory=list)
-    missing: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # reason -> what
-    informational: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    def __init__(self, org: str) -> None:
+        super().__init__(f"GitHub organization {org}")
+        self.org = org
 
-    def notes(self) -> tuple[str, ...]:
-        lines = [f"{reason}: {', '.join(sorted(whats))}" for reason, whats in sorted(self.missing.items())]
-        lines += [f"{reason}: {', '.join(sorted(whats))}" for reason, whats in sorted(self.informational.items())]
-        return tuple(lines)
+    def classify(self, exc: Exception) -> CollectorError | None:
+        # Only GitHub's own answers are read-level failures; anything else (a spent budget, a
+        # transport failure) fails the organization, as before.
+        if isinstance(exc, GitHubApiError) and exc.status == 422:
+            return PermissionDenied(str(exc))  # e.g. "Only owners can use this filter."
+        return exc if isinstance(exc, (GitHubNotAllowed, GitHubApiError)) else None
 
 
 class GitHubCollector(Collector):
@@ -303,7 +303,7 @@ class GitHubCollector(Collector):
             platform="github",
             status=state,  # type: ignore[arg-type]
             errors=tuple(self._clean(e) for e in run.errors),
-            notes=tuple(self._clean(n) for n in run.notes()),
+            notes=tuple(self._clean(n) for n in run.all_notes()),
             identity=identity,
             started_at=started,
             finished_at=iso(self.context.clock()),
@@ -376,20 +376,7 @@ class _OrgReader:
 
     def optional(self, what: str, reason: str, read: Callable[[], T], *, plan_feature: bool = False) -> T | Unknown:
         """Run ``read``; a refusal becomes Unknown(reason) plus a note, an API failure an error."""
-        try:
-            return read()
-        except GitHubNotAllowed as exc:
-            if plan_feature and exc.status == 404:
-                self.run.informational[reason].add(what)
-            else:
-                self.run.missing[reason].add(what)
-            return Unknown(reason)
-        except GitHubApiError as exc:
-            if exc.status == 422:  # e.g. "Only owners can use this filter."
-                self.run.missing[reason].add(what)
-                return Unknown(reason)
-            self.run.errors.append(f"GitHub organization {self.org}: could not read {what}: {exc}")
-            return Unknown(f"could not be read: {exc}")
+        return self.run.read_or_unknown(what, read, needs=reason, plan_feature=plan_feature)
 
     def well_formed(self, items: Any, what: str, *keys: str) -> list[dict[str, Any]]:
         """The items of a list answer that carry every ``keys`` as a non-empty string. One malformed
