@@ -198,7 +198,7 @@ class UnitReader:
         except AuthError:
             raise
         except Exception as exc:
-            error = self.classify(exc)
+            error = self.classify(what, exc)
             if error is None:
                 raise
             if isinstance(error, AuthError):
@@ -212,8 +212,9 @@ class UnitReader:
                 return self.denied(what, needs or f"needs access to {what}", error)
             return self.failed(what, error)
 
-    def classify(self, exc: Exception) -> CollectorError | None:
-        """The error ``exc`` stands for in scanner.errors' tree; None: not an API answer."""
+    def classify(self, what: str, exc: Exception) -> CollectorError | None:
+        """The error ``exc`` (raised reading ``what``) stands for in scanner.errors' tree; None: not
+        an API answer. An override may raise instead, to end the unit."""
         return exc if isinstance(exc, CollectorError) else None
 
     def denied(self, what: str, needs: str, error: CollectorError) -> Unknown:

@@ -30,7 +30,7 @@ from scanner.collectors.aws.client import (
     AwsSessionFactory,
     error_code,
 )
-from scanner.collectors.base import CallCounter, CollectContext, Collector, CollectResult, iso, redact
+from scanner.collectors.base import CallCounter, CollectContext, Collector, CollectResult, UnitReader, iso, redact
 from scanner.errors import ApiError, AuthError, CollectorError, ConfigError, PermissionDenied
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 
@@ -156,51 +156,80 @@ class _Abort(Exception):
         self.error = error
 
 
-@dataclass
-class _AccountRun:
-    """Collects one account through its clients, recording what could not be read."""
+class _Denied(PermissionDenied):
+    """An AWS access-denied answer; ``code`` is AWS's error code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _Failed(ApiError):
+    """Any other AWS failure: ``detail`` for the source error, ``short`` for the Unknown's reason."""
+
+    def __init__(self, detail: str, short: str) -> None:
+        super().__init__(detail)
+        self.short = short
+
+
+@dataclass(eq=False)
+class _AccountRun(UnitReader):
+    """Collects one account through its clients, recording what could not be read (``UnitReader``)."""
 
     clients: AccountClients
     account_id: str
     now: datetime
     sleep: Callable[[float], None]
     report_timeout: float = 120.0
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    kinds: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        super().__init__(f"AWS account {self.account_id}")
 
     # -- calling
 
     def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, Any] | None = None) -> T | Unknown | Any:
         """``fn()``, or for an error code listed in ``absent`` its value, else an ``Unknown``."""
-        try:
-            return fn()
-        except ClientError as exc:
+
+        def read() -> T | Any:
+            try:
+                return fn()
+            except ClientError as exc:
+                if absent and error_code(exc) in absent:
+                    return absent[error_code(exc)]
+                raise
+
+        return self.read_or_unknown(action, read, needs=f"needs {action}")
+
+    def classify(self, what: str, exc: Exception) -> CollectorError | None:
+        if isinstance(exc, ClientError):
             code = error_code(exc)
-            if absent and code in absent:
-                return absent[code]
             if code in AUTH_ERROR_CODES:
-                raise _Abort(AuthError(f"AWS account {self.account_id}: credentials rejected by {action} ({code})")) from exc
+                raise _Abort(AuthError(f"AWS account {self.account_id}: credentials rejected by {what} ({code})")) from exc
             if code in ACCESS_DENIED_CODES:
-                self.kinds.add("permission")
-                note = f"grant {action} to read what it feeds (see deploy/aws/posture-audit-policy.json)"
-                if note not in self.notes:
-                    self.notes.append(note)
-                    self.errors.append(f"{action} denied ({code}) in account {self.account_id}")
-                return Unknown(f"needs {action}")
+                return _Denied(code)
             message = " ".join(redact(str(exc.response.get("Error", {}).get("Message", "")), self.clients.secrets()).split())
             if message.startswith("<"):
                 message = ""  # an HTML error page, not a message: the code says enough
-            self.kinds.add("api")
-            self.errors.append(f"{action} failed in account {self.account_id} ({code}{': ' + message[:120] if message else ''})")
-            return Unknown(f"{action} failed ({code})")
-        except NoCredentialsError as exc:
+            return _Failed(f"{code}{': ' + message[:120] if message else ''}", code)
+        if isinstance(exc, NoCredentialsError):
             raise _Abort(AuthError("no AWS credentials found; configure a profile or the default credential chain")) from exc
-        except BotoCoreError as exc:
-            self.kinds.add("api")
+        if isinstance(exc, BotoCoreError):
             reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-            self.errors.append(f"{action} failed in account {self.account_id} ({type(exc).__name__}: {reason})")
-            return Unknown(f"{action} failed ({type(exc).__name__})")
+            return _Failed(f"{type(exc).__name__}: {reason}", type(exc).__name__)
+        return None
+
+    def denied(self, what: str, needs: str, error: CollectorError) -> Unknown:
+        self.kinds.add("permission")
+        note = f"grant {what} to read what it feeds (see deploy/aws/posture-audit-policy.json)"
+        if note not in self.notes:
+            self.notes.append(note)
+            self.errors.append(f"{what} denied ({getattr(error, 'code', error)}) in account {self.account_id}")
+        return Unknown(needs)
+
+    def failed(self, what: str, error: CollectorError) -> Unknown:
+        self.kinds.add("api")
+        self.errors.append(f"{what} failed in account {self.account_id} ({error})")
+        return Unknown(f"{what} failed ({getattr(error, 'short', error)})")
 
     def _iam(self) -> Any:
         return self.clients.client("iam")

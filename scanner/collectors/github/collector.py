@@ -166,7 +166,7 @@ class _OrgRun(UnitReader):
         super().__init__(f"GitHub organization {org}")
         self.org = org
 
-    def classify(self, exc: Exception) -> CollectorError | None:
+    def classify(self, what: str, exc: Exception) -> CollectorError | None:
         # Only GitHub's own answers are read-level failures; anything else (a spent budget, a
         # transport failure) fails the organization, as before.
         if isinstance(exc, GitHubApiError) and exc.status == 422:
