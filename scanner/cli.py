@@ -18,6 +18,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -264,6 +265,11 @@ def scan(ctx: click.Context, demo: bool, snapshot_path: Path | None, executor: s
     if demo:
         from scanner.demo import load_demo
 
+        if not quiet:
+            click.echo("posture: demo data: Northwind, a fictional team (nothing was collected)", err=True)
+        if ctx.get_parameter_source("history") is not ParameterSource.COMMANDLINE:
+            # The demo never becomes part of the user's real run history (or its baselines).
+            settings = replace(settings, no_history=True)
         _evaluate_and_report(settings, load_demo(), policies, started, quiet, scope="demo")
     else:
         context, progress = _collect_context(settings, quiet, verbose)
@@ -354,7 +360,11 @@ def worker(broker: str, backend: str | None, concurrency: int) -> None:
     """
     from scanner.executors.celery import make_app
 
+    from scanner.ratelimit import SHARED_BUDGET_ENV
+
     app = make_app(_broker_url(broker), backend and _broker_url(backend))
+    # Units sharing a credential share its rate budget across every worker (Redis token bucket).
+    os.environ.setdefault(SHARED_BUDGET_ENV, _broker_url(broker))
     app.worker_main(["worker", "--loglevel=WARNING", f"--concurrency={concurrency}", "--without-gossip",
                      "--without-mingle"])
 
@@ -502,6 +512,34 @@ def policies_validate(paths: tuple[Path, ...]) -> None:
     if errors:
         raise click.exceptions.Exit(EXIT_BAD_INPUT)
     click.echo(f"ok: {len(loaded)} policies valid")
+
+
+@cli.group()
+def frameworks() -> None:
+    """Compliance frameworks the report view groups findings by."""
+
+
+@frameworks.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+def frameworks_list(as_json: bool) -> None:
+    """The frameworks `posture report --framework NAME` takes, with how many policies reference each."""
+    import json as json_module
+
+    from scanner.compliance import frameworks as known_frameworks
+    from scanner.policy.loader import baseline_dir, load_policies
+
+    policies = load_policies([baseline_dir()])
+    rows = []
+    for name, title in known_frameworks().items():
+        key = "guide" if name == "guide" else "cis"
+        platform_name = None if name == "guide" else name.removeprefix("cis-")
+        count = sum(1 for p in policies if p.references.get(key) and (platform_name is None or p.platform == platform_name))
+        rows.append({"name": name, "title": title, "policies": count})
+    if as_json:
+        click.echo(json_module.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']:14} {row['policies']:4} policies  {row['title']}")
 
 
 @cli.command()

@@ -295,6 +295,8 @@ class Report:
     notices: tuple[str, ...] = ()
     previous_run_id: str | None = None
     people: tuple[Mapping[str, Any], ...] = ()
+    # Paths from people to cloud roles (name, gated, hops, target): the HTML report draws them.
+    paths: tuple[Mapping[str, Any], ...] = ()
     trend: tuple[TrendPoint, ...] = ()
 
     def by_status(self) -> dict[str, int]:

@@ -311,6 +311,10 @@ class Budget:
     def pause(self, seconds: float) -> None:
         with self._lock:
             self._resume_at = max(self._resume_at, self.clock() + seconds)
+        # A pacer shared with other processes (scanner.ratelimit) passes the pause on.
+        on_pause = getattr(self.pacer, "on_pause", None)
+        if on_pause is not None:
+            on_pause(seconds)
 
     def stop(self, reason: str) -> None:
         with self._lock:

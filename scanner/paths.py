@@ -500,3 +500,18 @@ def _all_gated(routes: Sequence[Route]) -> Any:
 
 
 __all__ = ["PATH_TYPE", "compute_paths", "derive_paths"]
+
+
+def report_paths(inventory: Inventory) -> tuple[dict[str, Any], ...]:
+    """Plain rows of the derived paths for reports, ungated first (what an auditor looks at)."""
+    rows = []
+    for path in inventory.of_type(PATH_TYPE):
+        gated = path.attributes.get("gated")
+        rows.append({
+            "name": path.name,
+            "gated": gated if isinstance(gated, bool) else None,
+            "hops": [str(h) for h in path.attributes.get("hops") or ()],
+            "target": str(path.attributes.get("target_name") or ""),
+        })
+    rows.sort(key=lambda r: (r["gated"] is True, r["gated"] is None, r["name"]))
+    return tuple(rows)

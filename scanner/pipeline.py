@@ -145,9 +145,11 @@ def evaluate_inventory(inventory: Inventory, policies: Sequence[Policy], started
         finished_at=utc_now_iso(),
         sources=inventory.sources,
     )
+    from scanner.paths import report_paths
     from scanner.people import report_rows
 
-    return Evaluation(Report(run=run, findings=tuple(findings), people=report_rows(correlated)), correlated)
+    report = Report(run=run, findings=tuple(findings), people=report_rows(correlated), paths=report_paths(correlated))
+    return Evaluation(report, correlated)
 
 
 def environment() -> dict[str, str]:
@@ -455,7 +457,7 @@ def run(settings: Settings, source: Inventory | CollectContext, policies: Sequen
         written = write_outputs(shown_of(report), settings.formats, stdout, ocsf_version)
     baseline = report.previous_run_id is not None
     shown = shown_of(report)
-    results = tuple((sink.url.display, sink.send(shown)) for sink in sinks)
+    results = tuple((sink.url.display, sink.send(shown, ocsf_version)) for sink in sinks)
     return RunResult(
         report=report,
         shown=shown,

@@ -229,3 +229,13 @@ def test_outside_github_actions_nothing_is_annotated(posture, tmp_path: Path,  #
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     result = posture("scan", "--demo", "--no-history", "-q")
     assert "::error" not in result.err and "job failed" not in result.err
+
+
+def test_compose_file_validates_against_the_compose_spec_and_runs_posture() -> None:
+    path = ROOT / "deploy/compose.yaml"
+    result = _run(_tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    services = yaml.safe_load(path.read_text())["services"]
+    assert {"redis", "postgres", "worker", "beat"} <= set(services)
+    for name in ("worker", "beat", "scan"):
+        _parses_as_posture(services[name]["command"])

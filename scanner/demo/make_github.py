@@ -211,7 +211,7 @@ def labs() -> tuple[list[Resource], SourceStatus]:
     }
     resources = _resources(raw, repos, teams)
     status = SourceStatus(
-        name=LABS, platform="github", status="ok", identity="user ana-silva",
+        name=f"github:{LABS}", platform="github", status="ok", identity="user ana-silva",
         started_at="2026-11-20T08:58:41Z", finished_at="2026-11-20T08:58:44Z",
         api_calls={"GET /orgs/{org}": 1, "GET /orgs/{org}/members": 3, "GET /orgs/{org}/outside_collaborators": 2,
                    "GET /orgs/{org}/repos": 1, "GET /repos/{owner}/{repo}/hooks": 6,
@@ -264,7 +264,7 @@ def oss() -> tuple[list[Resource], SourceStatus]:
     )
     resources = _resources(raw, repos)
     status = SourceStatus(
-        name=OSS, platform="github", status="ok", identity="user ana-silva",
+        name=f"github:{OSS}", platform="github", status="ok", identity="user ana-silva",
         notes=(f"{mapping.NEEDS_GHEC_OWNER}: members' last activity (SAML credential authorizations)",),
         started_at="2026-11-20T08:58:44Z", finished_at="2026-11-20T08:58:45Z",
         api_calls={"GET /orgs/{org}": 1, "GET /orgs/{org}/members": 3, "GET /orgs/{org}/outside_collaborators": 2,

@@ -58,6 +58,10 @@ details>summary{cursor:pointer}code{font-size:12px;word-break:break-all}.resourc
 .detail dd{margin:0 0 6px}ul.plain{margin:0;padding-left:18px}table.narrow{width:auto;min-width:280px}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(470px,1fr));gap:16px}
 figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}svg.chart{max-width:100%;height:auto}
+ol.path{display:flex;flex-wrap:wrap;align-items:center;gap:4px;list-style:none;margin:6px 0 14px;padding:0}
+ol.path li{border:1px solid var(--line);border-radius:6px;padding:3px 8px;background:#f9fafb;font-size:12px}
+ol.path li+li::before{content:"\2192";margin-right:6px;color:#98a2b3}ol.path.ungated li:last-child{border-color:var(--fail)}
+.gate{font-weight:600}.gate.ungated{color:var(--fail)}.gate.gated{color:var(--pass)}
 @media print{.filters{display:none}section{break-inside:avoid}}
 """
 
@@ -432,6 +436,24 @@ def _people(report: Report) -> str:
     return f'<section id="people"><h2>People ({len(records)})</h2><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>'
 
 
+def _paths(report: Report) -> str:
+    """Paths from people to cloud roles (posture paths), drawn hop by hop; ungated ones first."""
+    paths = [_plain(p) for p in getattr(report, "paths", ())]
+    if not paths:
+        return ""
+    items = []
+    for path in paths:
+        gated = path.get("gated")
+        label, css = ("gated", "gated") if gated is True else ("UNGATED", "ungated") if gated is False else ("gate unknown", "")
+        hops = "".join(f"<li>{e(hop)}</li>" for hop in path.get("hops") or ())
+        items.append(f'<div class="path-item"><span class="gate {css}">{e(label)}</span> {e(path.get("name"))}'
+                     f'<ol class="path {css}">{hops}</ol></div>')
+    ungated = sum(1 for p in paths if p.get("gated") is False)
+    return (f'<section id="paths"><h2>Paths to cloud roles ({len(paths)}, {ungated} ungated)</h2>'
+            f'<p class="muted">Person → account → repository → OIDC token → the trust that accepts it → role.</p>'
+            f'{"".join(items)}</section>')
+
+
 def _sources(report: Report) -> str:
     rows = "".join(
         f"<tr><td>{e(s.platform)}</td><td>{e(s.name)}</td><td>{e(s.status)}</td><td>{e(s.identity or '')}</td></tr>"
@@ -467,6 +489,7 @@ def render(report: Report) -> str:
             _findings(report),
             _waived(report),
             _people(report),
+            _paths(report),
         ]
     )
     return (

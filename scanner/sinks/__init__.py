@@ -65,7 +65,7 @@ class SinkURL:
 class Sink(Protocol):
     url: SinkURL
 
-    def send(self, report: Report) -> SinkResult: ...
+    def send(self, report: Report, ocsf_version: str | None = None) -> SinkResult: ...
 
 
 DEFAULT_PORTS = {"syslog": 514, "syslog+udp": 514, "syslog+tcp": 514, "syslog+tls": 6514,

@@ -129,8 +129,8 @@ class SplunkHecSink:
             raise _Fatal(f"gave up after {self.retries + 1} attempts ({status} {text})")
         raise ValueError(f"{status} {text}")
 
-    def send(self, report: Report) -> SinkResult:
-        events = list(ocsf.events(report))
+    def send(self, report: Report, ocsf_version: str | None = None) -> SinkResult:
+        events = list(ocsf.events(report, ocsf_version or ocsf.OCSF_VERSION))
         sent = failed = 0
         errors: list[str] = []
         http = self._transport()

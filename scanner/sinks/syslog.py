@@ -82,9 +82,10 @@ class SyslogSink:
         header = f"<{pri}>1 {timestamp} {self.hostname} {APP_NAME} {os.getpid()} {MSGID} -"
         return f"{header} {event_json}".encode()
 
-    def _messages(self, report: Report) -> list[bytes]:
+    def _messages(self, report: Report, ocsf_version: str | None = None) -> list[bytes]:
         messages = []
-        for event, line in zip(ocsf.events(report), ocsf.lines(report)):
+        version = ocsf_version or ocsf.OCSF_VERSION
+        for event, line in zip(ocsf.events(report, version), ocsf.lines(report, version)):
             status = event["unmapped"]["posture"]["status"]
             severity = Severity(event["compliance"]["checks"][0]["severity"])
             messages.append(self.format(line, severity, status))
@@ -106,8 +107,8 @@ class SyslogSink:
                 raise
         return sock
 
-    def send(self, report: Report) -> SinkResult:
-        messages = self._messages(report)
+    def send(self, report: Report, ocsf_version: str | None = None) -> SinkResult:
+        messages = self._messages(report, ocsf_version)
         if not messages:
             return SinkResult(0, 0)
         sent = 0

@@ -7,7 +7,7 @@ import threading
 import pytest
 import redis
 
-from scanner.executors.ratelimit import CredentialBudget
+from scanner.ratelimit import CredentialBudget
 
 
 class Clock:
@@ -53,3 +53,29 @@ def test_a_spent_rate_limit_blocks_every_worker_until_reset(client: redis.Redis)
     assert other.acquire() == pytest.approx(30)
     other.observe({"Retry-After": "7"})
     assert one.acquire() == pytest.approx(7)
+
+
+def test_a_pause_one_worker_is_told_blocks_the_others(client: redis.Redis) -> None:
+    from scanner.http import Budget, NoPacing
+    from scanner.ratelimit import SharedPacer
+
+    clock = Clock()
+    shared = CredentialBudget(client, "github:t3", rate=100, burst=100, clock=clock, sleep=clock.sleep)
+    first = Budget("worker 1", pacer=SharedPacer(shared, NoPacing()))
+    other = CredentialBudget(client, "github:t3", rate=100, burst=100, clock=clock, sleep=clock.sleep)
+    first.pause(3600)  # GitHub said "Retry-After: 3600" to worker 1
+    assert other.acquire() > 0  # worker 2 waits too
+
+
+def test_github_collector_on_a_worker_spends_the_shared_budget(client: redis.Redis, redis_url: str) -> None:
+    from scanner.collectors.base import CollectContext
+    from scanner.collectors.github.collector import GitHubCollector
+    from scanner.ratelimit import SHARED_BUDGET_ENV
+    from tests.fakes.github import OWNER_TOKEN, FakeGitHub
+
+    with FakeGitHub() as fake:
+        context = CollectContext(environ={"GITHUB_TOKEN": OWNER_TOKEN, SHARED_BUDGET_ENV: redis_url})
+        result = GitHubCollector({"orgs": ["northwind-labs"], "url": fake.url}, context).collect()
+    assert [s.status for s in result.sources] == ["ok"]
+    buckets = [k.decode() for k in client.keys("posture:budget:github:*")]
+    assert len(buckets) == 1 and OWNER_TOKEN not in buckets[0]  # keyed by the credential's label, not its value

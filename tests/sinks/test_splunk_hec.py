@@ -191,3 +191,12 @@ def test_missing_token_and_bad_options_are_config_errors() -> None:
         open_sink("splunk-hec://127.0.0.1:8088?batch=0", {"POSTURE_HEC_TOKEN": TOKEN})
     with pytest.raises(ConfigError, match="unknown option"):
         open_sink("splunk-hec://127.0.0.1:8088?token=abc", {"POSTURE_HEC_TOKEN": TOKEN})
+
+
+def test_the_ocsf_version_chosen_for_outputs_reaches_the_sink(hec: FakeHec) -> None:
+    report = many(3)
+    result = sink(hec, "").send(report, "1.1.0")
+    assert result.sent == 3
+    events = [e["event"] for e in hec.events()]
+    assert events == list(ocsf.events(report, "1.1.0")) and events != list(ocsf.events(report))
+    assert {e["metadata"]["version"] for e in events} == {"1.1.0"}

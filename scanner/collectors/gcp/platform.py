@@ -60,6 +60,7 @@ PLATFORM = Platform(
     enable_flag=None,
     required=("organization", "folders", "projects"),
     account_types=("gcp.principal",),
+    cis_benchmark="CIS Google Cloud Platform Foundation Benchmark",
     units=units,
     validate=validate,
     notes={

@@ -236,10 +236,12 @@ class GitHubCollector(Collector):
         if key not in self._budgets:
             # Paced per route under GitHub's secondary limits: being refused costs a minute's
             # wait and, repeated, the integration's access.
-            self._budgets[key] = Budget(
-                f"GitHub credential {credential.cache_label()}", sleep=self._sleep,
-                pacer=github_pacer(self._secondary_limits),
-            )
+            from scanner.ratelimit import shared_pacer
+
+            # On Celery workers the credential's budget is shared through Redis as well.
+            pacer = shared_pacer(self.context.environ, f"github:{self.config.url}:{credential.cache_label()}",
+                                 github_pacer(self._secondary_limits))
+            self._budgets[key] = Budget(f"GitHub credential {credential.cache_label()}", sleep=self._sleep, pacer=pacer)
         return self._budgets[key]
 
     # -- the interface -------------------------------------------------------------------------
@@ -299,7 +301,7 @@ class GitHubCollector(Collector):
                 client.transport.close()
             session.close()
         status = SourceStatus(
-            name=org,
+            name=f"github:{org}",  # named like every other source: platform:unit
             platform="github",
             status=state,  # type: ignore[arg-type]
             errors=tuple(self._clean(e) for e in run.errors),

@@ -166,7 +166,8 @@ def test_expired_token_fails_each_org_with_a_clear_error_and_no_token(fake, run_
     for source in result.sources:
         assert source.error_kind == "auth"
         assert len(source.errors) == 1
-        assert source.name in source.errors[0] and "401" in source.errors[0] and "expired" in source.errors[0]
+        org = source.name.removeprefix("github:")
+        assert org in source.errors[0] and "401" in source.errors[0] and "expired" in source.errors[0]
     assert EXPIRED_TOKEN not in json.dumps([s.to_json() for s in result.sources])
 
 

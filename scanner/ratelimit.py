@@ -74,3 +74,41 @@ class CredentialBudget:
             self.block_until(self._clock() + int(retry_after))
         elif headers.get("X-RateLimit-Remaining") == "0" and str(headers.get("X-RateLimit-Reset", "")).isdigit():
             self.block_until(float(headers["X-RateLimit-Reset"]))
+
+
+# GitHub's secondary limits for one credential, shared by every worker: about 900 requests a
+# minute (the per-endpoint REST figure, applied to the credential as a whole: conservative).
+GITHUB_SHARED_RATE = 15.0
+GITHUB_SHARED_BURST = 60
+# The variable `posture worker` sets: the Redis the workers share budgets through.
+SHARED_BUDGET_ENV = "POSTURE_SHARED_BUDGET_URL"
+
+
+class SharedPacer:
+    """A :class:`scanner.http.Pacer` that takes a token from the credential's shared Redis bucket
+    before the process's own per-route pacer, and turns a pause the API asked for into a block
+    every worker honours (``on_pause``)."""
+
+    def __init__(self, shared: CredentialBudget, local: Any) -> None:
+        self.shared, self.local = shared, local
+
+    def acquire(self, route: str) -> None:
+        self.shared.acquire()
+        self.local.acquire(route)
+
+    def release(self, route: str, seconds: float) -> None:
+        self.local.release(route, seconds)
+
+    def on_pause(self, seconds: float) -> None:
+        self.shared.block_until(time.time() + seconds)
+
+
+def shared_pacer(environ: Any, credential: str, local: Any) -> Any:
+    """``local`` wrapped in the shared budget when this process is a worker (else ``local``)."""
+    url = environ.get(SHARED_BUDGET_ENV)
+    if not url:
+        return local
+    import redis
+
+    client = redis.Redis.from_url(url)
+    return SharedPacer(CredentialBudget(client, credential, GITHUB_SHARED_RATE, GITHUB_SHARED_BURST), local)
