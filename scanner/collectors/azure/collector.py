@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from scanner.collectors.azure import mapping, roles
@@ -30,7 +30,7 @@ from scanner.collectors.azure.client import (
     scrub,
     token_claims,
 )
-from scanner.collectors.base import CallCounter, Collector, CollectResult, iso, redact
+from scanner.collectors.base import CallCounter, Collector, CollectResult, UnitReader, iso, redact
 from scanner.errors import ConfigError
 from scanner.inventory.model import Resource, SourceState, SourceStatus, Unknown
 
@@ -65,26 +65,20 @@ class _Settings:
     environment: mapping.EnvironmentRule = mapping.EnvironmentRule()
 
 
-@dataclass
-class _Outcome:
-    """Errors, notes and the kind of failure gathered while reading one source."""
+class _Outcome(UnitReader):
+    """Errors, notes, failure kinds and part counts gathered while reading one source (``UnitReader``).
 
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    failed_parts: int = 0
-    parts: int = 0
+    Graph and ARM parts are classified by their own ``read`` helpers below (a 403 may be a missing
+    licence rather than a permission, a 401 fails one part only), then recorded here.
+    """
+
+    def __init__(self, unit: str = "Azure") -> None:
+        super().__init__(unit)
 
     def status(self) -> str:
         if self.failed_parts == 0:
             return "ok"
         return "failed" if self.failed_parts >= self.parts else "partial"
-
-    def error_kind(self) -> str | None:
-        for kind in ("auth", "permission", "api"):
-            if kind in self.kinds:
-                return kind
-        return None
 
 
 class _TenantCredential:
@@ -314,7 +308,7 @@ class AzureCollector(Collector):
         except Exception as exc:  # noqa: BLE001 - recorded on the source
             kind, message, _ = self._arm_failure(exc, "list subscriptions", "Reader on the subscriptions")
             outcome.errors.append(message)
-            outcome.kinds.append(kind)
+            outcome.kinds.add(kind)
             outcome.notes.append("grant the identity Reader on each subscription (or a management group above them)")
             return None
         found = {str(s.get("subscriptionId")).lower(): s for s in items if s.get("subscriptionId")}
@@ -360,7 +354,7 @@ class AzureCollector(Collector):
                 kind, message, reason = self._arm_failure(exc, f"{what} of subscription {sub_id}", needs)
                 outcome.failed_parts += 1
                 outcome.errors.append(message)
-                outcome.kinds.append(kind)
+                outcome.kinds.add(kind)
                 if kind == "permission":
                     outcome.notes.append(f"{needs} on subscription {sub_id} would complete {what}")
                 parts[name] = Unknown(reason)
@@ -421,7 +415,7 @@ class AzureCollector(Collector):
             except GraphError as exc:
                 outcome.failed_parts += 1
                 outcome.errors.append(str(exc))
-                outcome.kinds.append(exc.kind)
+                outcome.kinds.add(exc.kind)
                 if exc.status == 403 and exc.code == _NO_PREMIUM and licence_reason:
                     parts[name] = Unknown(licence_reason)
                     outcome.notes.append(f"{what} needs {_LICENCE}; without it these attributes are Unknown")
@@ -484,7 +478,7 @@ class AzureCollector(Collector):
                 return
             outcome.failed_parts += 1
             outcome.errors.append(str(exc))
-            outcome.kinds.append(exc.kind)
+            outcome.kinds.add(exc.kind)
             if exc.status == 403:
                 reason = Unknown("needs Graph RoleManagement.Read.Directory")
                 outcome.notes.append("grant the Graph application permission RoleManagement.Read.Directory to read PIM-eligible directory roles")
@@ -507,11 +501,11 @@ class AzureCollector(Collector):
             if exc.status != 403:
                 outcome.failed_parts += 1
                 outcome.errors.append(str(exc))
-                outcome.kinds.append(exc.kind)
+                outcome.kinds.add(exc.kind)
                 parts["users"] = Unknown(f"could not read users: Graph answered {exc.status or 'no response'}")
                 return
             outcome.errors.append(str(exc))
-            outcome.kinds.append(exc.kind)
+            outcome.kinds.add(exc.kind)
             if exc.code == _NO_PREMIUM:
                 parts["sign_in"] = Unknown(f"needs {_LICENCE} (signInActivity)")
                 outcome.notes.append(f"last sign-in (signInActivity) needs {_LICENCE}; inactivity checks are Unknown without it")
@@ -526,7 +520,7 @@ class AzureCollector(Collector):
         except GraphError as exc:
             outcome.failed_parts += 1
             outcome.errors.append(str(exc))
-            outcome.kinds.append(exc.kind)
+            outcome.kinds.add(exc.kind)
             if exc.status == 403:
                 parts["users"] = Unknown("needs Graph Directory.Read.All (User.Read.All)")
                 outcome.notes.append("grant the Graph application permission Directory.Read.All (or User.Read.All) to read users")
@@ -608,7 +602,7 @@ class AzureCollector(Collector):
                         others[object_id] = found
                     elif isinstance(found, GraphError) and found.status not in (404,):
                         outcome.errors.append(str(found))
-                        outcome.kinds.append(found.kind)
+                        outcome.kinds.add(found.kind)
         members = self._group_members(graph, sorted(groups), outcome) if groups else {}
         return mapping.Directory(tenant_id, domains, users_by_id, sps_by_id, others, members)
 
@@ -633,7 +627,7 @@ class AzureCollector(Collector):
                 else:
                     failed = True
                     outcome.errors.append(str(found))
-                    outcome.kinds.append(found.kind)
+                    outcome.kinds.add(found.kind)
                     if found.status == 403:
                         result[group_id] = Unknown("needs Graph GroupMember.Read.All (or Directory.Read.All)")
                         outcome.notes.append("grant the Graph application permission GroupMember.Read.All (or Directory.Read.All) to see who holds roles through groups")
