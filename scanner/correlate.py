@@ -15,8 +15,11 @@ roster in the inventory every account gets ``no_roster`` (people policies skip);
 roster source failed, the link is Unknown (people policies report ERROR, never PASS).
 
 Azure role assignments are linked through their principal (an Entra user's object id), so a
-leaver's standing Owner assignment is a finding of its own. One ``roster.person`` resource per
-roster entry summarises the person across platforms.
+leaver's standing Owner assignment is a finding of its own. Managed devices (a ``device``
+AccountKind: ``intune.device``) are linked to their owner the same way as accounts, but are never
+counted as accounts: the person's summary lists them under ``devices`` and counts the compliant
+ones (Unknown when no device source was scanned). One ``roster.person`` resource per roster entry
+summarises the person across platforms.
 
 Correlation is idempotent: running it on an already correlated inventory recomputes the same
 result (old ``roster.person`` resources are replaced).
@@ -35,6 +38,7 @@ from scanner.inventory.model import Resource, Unknown
 from scanner.inventory.snapshot import Inventory
 from scanner.inventory.types import ACCOUNT_KINDS as INVENTORY_ACCOUNT_KINDS
 from scanner.inventory.types import AccountKind
+from scanner.inventory.types.azure import is_privileged_role_name
 
 
 def account_kinds() -> Mapping[str, AccountKind]:
@@ -52,11 +56,6 @@ def account_kinds() -> Mapping[str, AccountKind]:
 PRINCIPAL_ID_ATTRIBUTES: tuple[str, ...] = ("principal_id",)
 PRIVILEGE_FLAG_ATTRIBUTES: tuple[str, ...] = ("is_privileged", "privileged", "is_admin")
 ROLE_NAME_ATTRIBUTES: tuple[str, ...] = ("role_name", "role")
-# Azure RBAC roles that can grant themselves or others anything in their scope (used only when
-# the collector did not set is_privileged itself).
-PRIVILEGED_AZURE_ROLES: frozenset[str] = frozenset(
-    {"owner", "user access administrator", "role based access control administrator"}
-)
 
 PERSON_TYPE = "roster.person"
 ENTRY_TYPE = "roster.entry"
@@ -103,6 +102,7 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
     matcher = _Matcher(people, kinds.values())
 
     linked: dict[str, tuple[_Person, Resource]] = {}  # account id -> (person, account)
+    devices_by_person: dict[str, list[Resource]] = defaultdict(list)
     users_by_object_id: dict[str, Resource] = {}
     out: list[Resource] = []
     pending_assignments: list[int] = []
@@ -119,7 +119,9 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
         elif kind is not None:
             link = _Link(None, roster_state) if roster_state is not None else matcher.match(resource, kind)
             resource = resource.with_attributes(**_derived(link, roster_state))
-            if link.person is not None:
+            if link.person is not None and kind.device:
+                devices_by_person[link.person.id].append(resource)
+            elif link.person is not None:
                 linked[resource.id] = (link.person, resource)
             if resource.type in principal_types:
                 for object_id in _object_ids(resource):
@@ -156,9 +158,117 @@ def correlate(inventory: Inventory, today: date) -> Inventory:
     accounts_by_person: dict[str, list[Resource]] = defaultdict(list)
     for person, account in linked.values():
         accounts_by_person[person.id].append(account)
+    devices_read = _device_sources(inventory, kinds)
+    production_repositories = _production_repositories(inventory)
     for person in people:
-        out.append(_person_resource(person, accounts_by_person[person.id], assignments_by_person[person.id], labels))
+        resource = _person_resource(person, accounts_by_person[person.id], assignments_by_person[person.id], labels)
+        out.append(resource.with_attributes(**_device_summary(
+            person, resource, accounts_by_person[person.id], assignments_by_person[person.id],
+            devices_by_person[person.id], devices_read, production_repositories, labels)))
     return inventory.replace_resources(out)
+
+
+# -- people x devices ----------------------------------------------------------------------------
+
+
+def _device_sources(inventory: Inventory, kinds: Mapping[str, AccountKind]) -> bool | Unknown:
+    """Whether a device source was read: True when one was (ok or partial); Unknown (with why)
+    when none was scanned or every one failed, so device checks are ERROR, never PASS."""
+    platforms = {k.platform for k in kinds.values() if k.device}
+    sources = [s for s in inventory.sources if s.platform in platforms]
+    if any(s.status in ("ok", "partial") for s in sources):
+        return True
+    if not sources and any(r.type in kinds and kinds[r.type].device for r in inventory.resources):
+        return True  # a snapshot without its sources still holds devices
+    names = ", ".join(sorted(platforms)) or "intune"
+    if sources:
+        return Unknown(f"the device source ({', '.join(s.name for s in sources)}) could not be read")
+    return Unknown(f"no device source ({names}) was scanned")
+
+
+def _production_repositories(inventory: Inventory) -> set[str]:
+    """GitHub repositories that deploy to production (a production environment), by full name."""
+    found = set()
+    for repository in inventory.of_type("github.repository"):
+        environments = repository.attributes.get("production_environments")
+        if isinstance(environments, list) and environments and repository.attributes.get("archived") is not True:
+            found.add(str(repository.attributes.get("full_name")))
+    return found
+
+
+def _production_access(
+    summary: Resource, accounts: Sequence[Resource], assignments: Sequence[Resource], production_repositories: set[str]
+) -> tuple[bool | Unknown, list[Resource]]:
+    """Whether the person holds production access, and the Azure grants that give it (dated).
+
+    Production access: admin anywhere (the summary's admin_anywhere), admin on any GitHub
+    repository (an admin changes protections, secrets and workflows) or write on one with a
+    production environment, or a write role on a production Azure subscription.
+    """
+    grants = [a for a in assignments if a.attributes.get("write_role") is True
+              and "production" in _strings(a.attributes.get("environments"))]
+    github = False
+    for account in accounts:
+        if account.type != "github.member" or account.attributes.get("active") is False:
+            continue
+        admin = _strings(account.attributes.get("admin_repositories"))
+        write = _strings(account.attributes.get("write_repositories"))
+        github = github or bool(admin) or any(r in production_repositories for r in write)
+    admin_anywhere = summary.attributes.get("admin_anywhere")
+    if github or grants or admin_anywhere is True:
+        return True, grants
+    if isinstance(admin_anywhere, Unknown):
+        return admin_anywhere, grants
+    return False, grants
+
+
+def _device_summary(
+    person: _Person, summary: Resource, accounts: Sequence[Resource], assignments: Sequence[Resource],
+    devices: Sequence[Resource], devices_read: bool | Unknown, production_repositories: set[str], labels: Labels,
+) -> dict[str, Any]:
+    devices = sorted(devices, key=lambda d: d.id)
+    access, grants = _production_access(summary, accounts, assignments, production_repositories)
+    compliant: int | Unknown
+    if isinstance(devices_read, Unknown):
+        compliant = devices_read
+    else:
+        managed = [d for d in devices if d.attributes.get("active") is True]
+        known = sum(1 for d in managed if d.attributes.get("is_compliant") is True)
+        doubtful = [d for d in managed if isinstance(d.attributes.get("is_compliant"), Unknown)
+                    or isinstance(d.attributes.get("active"), Unknown)]
+        compliant = known if known or not doubtful else Unknown(
+            "whether these devices are compliant is unknown: " + ", ".join(labels.account(d) for d in doubtful))
+    enrolled = sorted(str(d.attributes["enrolled_at"]) for d in devices if isinstance(d.attributes.get("enrolled_at"), str))
+    first_enrolled: str | None | Unknown = devices_read if isinstance(devices_read, Unknown) else (enrolled[0] if enrolled else None)
+
+    granted_at: str | None | Unknown = None
+    before: bool | None | Unknown = None
+    if isinstance(access, Unknown):
+        granted_at = before = access
+    elif access:
+        dated = sorted(str(a.attributes["created_at"]) for a in grants if isinstance(a.attributes.get("created_at"), str))
+        start = person.entry.attributes.get("start_date")
+        # GitHub does not date a permission: the roster start date is the earliest it can have been given.
+        granted_at = dated[0] if dated else start if isinstance(start, str) and start else Unknown(
+            f"when {person.entry.name} was given production access is unknown (no dated grant, no start date)")
+        if isinstance(first_enrolled, Unknown):
+            before = first_enrolled
+        elif first_enrolled is None:
+            before = False  # no device at all, let alone one enrolled first
+        elif isinstance(granted_at, Unknown):
+            before = granted_at
+        else:
+            # ISO text compares in time order; a date-only start compares by its day.
+            before = first_enrolled[: len(granted_at)] <= granted_at if len(granted_at) == 10 else first_enrolled <= granted_at
+    return {
+        "production_access": access,
+        "production_access_granted_at": granted_at,
+        "devices": [d.id for d in devices],
+        "device_names": [labels.account(d) for d in devices],
+        "compliant_devices": compliant,
+        "first_device_enrolled_at": first_enrolled,
+        "device_enrolled_before_production_access": before,
+    }
 
 
 def _group_members(assignment: Resource, users_by_object_id: Mapping[str, Resource]) -> list[Resource]:
@@ -435,7 +545,8 @@ def _is_privileged_assignment(assignment: Resource) -> bool | Unknown:
     role = _first_string(assignment.attributes, ROLE_NAME_ATTRIBUTES)
     if role is None:
         return Unknown("the role assignment does not name its role")
-    return role.lower() in PRIVILEGED_AZURE_ROLES
+    # The one definition of a privileged Azure role (used only when the collector set no flag).
+    return is_privileged_role_name(role)
 
 
 def _object_ids(user: Resource) -> set[str]:

@@ -160,7 +160,9 @@ def _trusts(by_type: Mapping[str, list[Resource]], scanned: set[str]) -> list[Tr
                             "aws was not scanned"))
     if "azure" in scanned:
         applications = by_type.get("azure.application", [])
-        if applications and all("federated_credentials" in a.attributes for a in applications):
+        unread = [a.attributes.get("federated_credentials") for a in applications
+                  if not isinstance(a.attributes.get("federated_credentials"), list)]
+        if applications and not unread:
             for application in applications:
                 credentials = application.attributes.get("federated_credentials")
                 github = [c for c in credentials or [] if isinstance(c, Mapping)
@@ -170,7 +172,9 @@ def _trusts(by_type: Mapping[str, list[Resource]], scanned: set[str]) -> list[Tr
                     trusts.append(Trust("azure", application, tuple(str(c.get("subject")) for c in github), False,
                                         access, environment))
         else:
-            reason = "Azure federated identity credentials were not read"
+            # Unknown (no permission, a failed read) or absent (an older snapshot): not read.
+            reason = "Azure federated identity credentials were not read" + next(
+                (f" ({u.reason})" for u in unread if isinstance(u, Unknown)), "")
             trusts.append(Trust("azure", None, (), False, Unknown(reason), Unknown(reason), reason))
     else:
         trusts.append(Trust("azure", None, (), False, Unknown("azure was not scanned"), Unknown("azure was not scanned"),

@@ -38,7 +38,7 @@ def sheet_platforms(kinds: Mapping[str, AccountKind] | None = None) -> list[tupl
     from scanner.collectors import platforms
 
     kinds = account_kinds() if kinds is None else kinds
-    with_accounts = {k.platform for k in kinds.values() if not k.is_grant}
+    with_accounts = {k.platform for k in kinds.values() if not k.is_grant and not k.device}  # devices are not accounts
     listed = [(p.name, p.title) for p in platforms() if p.name in with_accounts]
     # Kinds of a platform not in the registry (a snapshot from a newer posture) still get a column.
     listed += [(name, name) for name in sorted(with_accounts - {n for n, _ in listed})]
@@ -118,7 +118,7 @@ def people_rows(inventory: Inventory, today: date | None = None) -> list[PersonR
     rows.sort(key=lambda row: row.name.lower())
     unlinked = [
         r for r in inventory.resources
-        if r.type in kinds and kinds[r.type].covers(r) and not kinds[r.type].is_grant
+        if r.type in kinds and kinds[r.type].covers(r) and not kinds[r.type].is_grant and not kinds[r.type].device
         and not isinstance(r.attributes.get("person"), dict)
     ]
     if unlinked:

@@ -449,6 +449,7 @@ class AzureCollector(Collector):
              lambda: graph.list("/servicePrincipals", {"$select": f"id,appId,displayName,servicePrincipalType,accountEnabled,appOwnerOrganizationId,{_CREDENTIAL_FIELDS}"}))
         read("applications", "app registrations", "Directory.Read.All (or Application.Read.All)",
              lambda: graph.list("/applications", {"$select": f"id,appId,displayName,signInAudience,createdDateTime,{_CREDENTIAL_FIELDS}"}))
+        self._read_federated_credentials(graph, parts, outcome)
         read("graph_app_roles", "Microsoft Graph permission names", "Directory.Read.All (or Application.Read.All)",
              lambda: graph.get(f"/servicePrincipals(appId='{roles.MICROSOFT_GRAPH_APP_ID}')", {"$select": "id,appRoles"}))
         graph_sp = parts.get("graph_app_roles")
@@ -460,6 +461,34 @@ class AzureCollector(Collector):
             parts["graph_grants"] = graph_sp
         self.context.progress.advance("azure")
         return parts, outcome
+
+    def _read_federated_credentials(self, graph: GraphClient, parts: dict[str, Any], outcome: _Outcome) -> None:
+        """Each app registration's federated identity credentials (one Graph call per app: v1.0
+        lists them only under the application). Who may sign in as the app with an external token
+        (GitHub Actions OIDC) is what makes a path from a repository to an Azure role."""
+        apps = parts.get("applications")
+        if isinstance(apps, Unknown):
+            parts["federated_credentials"] = apps
+            return
+        outcome.parts += 1
+        found: dict[str, list[dict[str, Any]]] = {}
+        for app in apps or []:
+            object_id = str(app.get("id"))
+            try:
+                found[object_id] = graph.list(f"/applications/{object_id}/federatedIdentityCredentials")
+            except GraphError as exc:
+                outcome.failed_parts += 1
+                outcome.errors.append(str(exc))
+                outcome.kinds.append(exc.kind)
+                if exc.status == 403:
+                    reason = "needs Graph Application.Read.All (federated identity credentials)"
+                    outcome.notes.append("grant the Graph application permission Application.Read.All to read federated identity credentials")
+                else:
+                    reason = f"could not read federated identity credentials: Graph answered {exc.status or 'no response'}"
+                # One failure makes every app's list doubtful (the same permission and service).
+                parts["federated_credentials"] = Unknown(reason)
+                return
+        parts["federated_credentials"] = found
 
     def _read_directory_pim(self, graph: GraphClient, parts: dict[str, Any], outcome: _Outcome, read: Callable[..., None]) -> None:
         """PIM for directory roles: eligible assignments and the schedule instances that say
@@ -701,7 +730,8 @@ class AzureCollector(Collector):
                 )
         apps = parts["applications"]
         if not isinstance(apps, Unknown):
-            resources.extend(mapping.map_application(app, tenant_id=tenant_id, now=now) for app in apps)
+            federated = parts.get("federated_credentials", Unknown("federated identity credentials were not read"))
+            resources.extend(mapping.map_application(app, tenant_id=tenant_id, now=now, federated=federated) for app in apps)
         return resources
 
     def _subscription_resources(

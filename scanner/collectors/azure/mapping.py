@@ -638,8 +638,30 @@ def credential_attributes(obj: Mapping[str, Any], now: datetime) -> dict[str, An
     }
 
 
-def map_application(app: Mapping[str, Any], *, tenant_id: str, now: datetime) -> Resource:
+def federated_credentials(credentials: Any) -> list[dict[str, Any]]:
+    """Graph federatedIdentityCredential objects -> [{name, issuer, subject, audiences}]."""
+    return [
+        {
+            "name": str(c.get("name") or ""),
+            "issuer": str(c.get("issuer") or ""),
+            "subject": c.get("subject"),
+            "audiences": [str(a) for a in c.get("audiences") or []],
+        }
+        for c in credentials or []
+        if isinstance(c, Mapping)
+    ]
+
+
+def map_application(app: Mapping[str, Any], *, tenant_id: str, now: datetime,
+                    federated: Mapping[str, Any] | Unknown | None = None) -> Resource:
     object_id = str(app["id"])
+    credentials: Any
+    if isinstance(federated, Unknown):
+        credentials = federated
+    elif federated is None:
+        credentials = Unknown("federated identity credentials were not read")
+    else:
+        credentials = federated_credentials(federated.get(object_id))
     return Resource(
         type="azure.application",
         id=f"azure:{tenant_id}/application/{object_id}",
@@ -651,6 +673,7 @@ def map_application(app: Mapping[str, Any], *, tenant_id: str, now: datetime) ->
             "sign_in_audience": app.get("signInAudience"),
             "created_at": iso(parse_time(app.get("createdDateTime"))),
             **credential_attributes(app, now),
+            "federated_credentials": credentials,
         },
     )
 

@@ -34,6 +34,14 @@ PLATFORM = Platform(
         Option("graph_url", "string", "Override the Microsoft Graph endpoint.", flag="--azure-graph-url", metavar="URL"),
         Option("ca_bundle", "string", "CA bundle to verify the Azure endpoints with.", flag="--azure-ca-bundle",
                path=True),
+        # Which subscriptions are production: the first of these tags present decides, else the
+        # name patterns (file-only: set once per estate, not per run).
+        Option("environment_tags", "list", "Subscription tag names read as the environment, first found wins "
+               "(default: environment, env, stage)."),
+        Option("production_name_pattern", "string", "Regular expression: a subscription whose name matches is "
+               "production when no environment tag says otherwise."),
+        Option("nonproduction_name_pattern", "string", "Regular expression: a subscription whose name matches is "
+               "not production when no environment tag says otherwise."),
     ),
     secret_env=("AZURE_CLIENT_SECRET",),
     enable_flag="--azure",

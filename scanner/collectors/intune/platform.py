@@ -43,7 +43,7 @@ PLATFORM = Platform(
     ),
     secret_env=("AZURE_CLIENT_SECRET", "AZURE_PASSWORD"),
     enable_flag="--intune",
-    account_types=(),  # a device is not an account; correlation links it by owner (DEVICE_OWNER_LINK)
+    account_types=(),  # a device is not an account: a device kind (types/intune.py ACCOUNT_KINDS) links it by owner
     units=_units,
     validate=_validate,
     notes={

@@ -78,7 +78,9 @@ class AccountKind:
     assignment) names the account that holds it: its ``principal_id`` is the object id of an
     account of one of the ``principal_of`` types, and it links to that account's person.
     ``unique_name``: the account's name is unique across the platform's scopes (an Entra UPN),
-    so reports show it without its scope.
+    so reports show it without its scope. ``device``: a managed device, linked to its owner like
+    an account (roster handle, then email) but never counted as one (no MFA, admin or activity in
+    the person's summary); the person's summary lists it under ``devices`` instead.
     """
 
     type: str
@@ -89,6 +91,7 @@ class AccountKind:
     # (attribute, value) pairs a resource of ``type`` must hold to be a person's account: a GCP
     # principal is one only when it is a user (not a service account or group).
     only: tuple[tuple[str, Any], ...] = ()
+    device: bool = False
 
     @property
     def is_grant(self) -> bool:

@@ -226,6 +226,10 @@ APPLICATION = ResourceType(
         attr("sign_in_audience", "string", "who can sign in: AzureADMyOrg, AzureADMultipleOrgs, ...", nullable=True),
         attr("created_at", "timestamp", "when the app was registered", nullable=True),
         *_CREDENTIAL_ATTRIBUTES,
+        attr("federated_credentials", "list",
+             "federated identity credentials (GET /applications/{id}/federatedIdentityCredentials): "
+             "[{name, issuer, subject, audiences}], the external workloads (a GitHub Actions OIDC subject, ...) "
+             "that may sign in as this app without a secret; Unknown when they could not be read"),
     ),
 )
 

@@ -6,28 +6,19 @@ normalised to ``windows``, ``macos``, ``ios``, ``android``, ``linux`` or ``other
 the compliance policies of its platform can be compared.
 
 People x devices: a device's owner is named by ``user_principal_name`` / ``email``; correlation
-links it to a roster person by that address (see DEVICE_OWNER_LINK). A device is not an account:
-it has no MFA and no admin flag, so it must not count in a person's MFA or admin summary.
+links it to a roster person by that address (ACCOUNT_KINDS: a ``device`` kind). A device is not an
+account: it has no MFA and no admin flag, so it never counts in a person's MFA or admin summary;
+``roster.person`` lists it under ``devices`` and counts ``compliant_devices``.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from scanner.inventory.types import ResourceType, attr
+from scanner.inventory.types import AccountKind, ResourceType, attr
 
 PLATFORMS: Final = ("windows", "macos", "ios", "android", "linux", "other")
 
-# How people correlation links a device to a roster person: the owner's UPN or email, matched
-# (case-insensitively) against the roster's email and entra_upn columns. Read by correlate.py
-# once the account kinds move onto the inventory types (the `core` helper's work).
-DEVICE_OWNER_LINK: Final = {
-    "type": "intune.device",
-    "platform": "intune",
-    "roster_fields": ("entra_upn",),
-    "email_attribute": "email",
-    "handles_attribute": "handles",
-}
 
 TENANT = ResourceType(
     "intune.tenant",
@@ -91,3 +82,10 @@ COMPLIANCE_POLICY = ResourceType(
 )
 
 TYPES: tuple[ResourceType, ...] = (TENANT, DEVICE, COMPLIANCE_POLICY)
+
+# How people correlation links a device to a roster person: the owner's UPN (or object id) against
+# the roster's entra_upn column, then the owner's email against the roster email. A device kind:
+# it gains person / days_since_exit / link_method but is never counted as an account.
+ACCOUNT_KINDS: tuple[AccountKind, ...] = (
+    AccountKind("intune.device", "intune", roster_fields=("entra_upn",), unique_name=True, device=True),
+)

@@ -60,6 +60,22 @@ ROSTER_PERSON = ResourceType(
             nullable=True,
         ),
         attr("days_since_last_activity", "integer", "Days since the most recent activity on any account", nullable=True),
+        attr("production_access", "boolean",
+             "Admin anywhere (an admin account or privileged role), write or admin on a GitHub repository with a "
+             "production environment, admin on any GitHub repository, or a write role on a production Azure subscription"),
+        attr("production_access_granted_at", "string",
+             "Earliest dated grant of that access (an Azure role assignment's creation), else the roster start date "
+             "(access cannot predate it); null without production access", nullable=True),
+        attr("devices", "list", "Ids of the managed devices (Intune) whose primary user is this person"),
+        attr("device_names", "list", "Those devices as platform:name, for reports"),
+        attr("compliant_devices", "integer",
+             "Managed devices of this person still managed (not retired or wiped) and compliant; Unknown when no "
+             "device source (Intune) was scanned or it could not be read"),
+        attr("first_device_enrolled_at", "timestamp", "When the person's first managed device enrolled; null with none",
+             nullable=True),
+        attr("device_enrolled_before_production_access", "boolean",
+             "A managed device was enrolled on or before production access was granted (onboarding before "
+             "permissions); null without production access", nullable=True),
     ),
 )
 

@@ -2,10 +2,8 @@
 in through EnvironmentCredential against the fake's token endpoint (reached through the
 recording proxy, as in tests/collectors/azure/test_azure_cli.py), then reads the fake Graph.
 
-The first test goes through the platform descriptor, as the pipeline will; the second through
-`posture scan --intune`, which exists once the CLI builds its flags from the registry
-(`scanner.collectors.PLATFORMS`): it is a strict xfail until then, so it fails the day it passes
-and its marker must go.
+The first test goes through the platform descriptor, as the pipeline does; the second through
+`posture scan --intune`, whose flags the CLI builds from the registry (`scanner.collectors.PLATFORMS`).
 """
 
 from __future__ import annotations
@@ -76,7 +74,6 @@ def test_descriptor_collects_with_default_azure_credential(signed_in_env: None, 
     assert login_fake.client_secret not in repr(result)
 
 
-@pytest.mark.xfail(strict=True, reason="`posture scan --intune` needs the CLI to build flags from scanner.collectors.PLATFORMS (core helper); remove this marker once it does")
 def test_scan_intune_through_the_cli(posture: Callable[..., CliResult], signed_in_env: None, login_fake: FakeAzure,
                                      relay: ProxyRelay, tmp_path: Path) -> None:
     out = tmp_path / "findings.json"

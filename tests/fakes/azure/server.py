@@ -270,6 +270,11 @@ class FakeAzure:
             if match:
                 sp = next(s for s in e.service_principals if s["appId"] == match.group(1))
                 return 200, {"id": sp["id"], "appRoles": sp.get("appRoles", [])}
+            match = re.fullmatch(r"/applications/([^/]+)/federatedIdentityCredentials", g)
+            if match:
+                if not any(a["id"] == match.group(1) for a in e.applications):
+                    raise KeyError(g)
+                return 200, self._page(path, query, e.federated_credentials.get(match.group(1), []), graph=True)
             match = re.fullmatch(r"/servicePrincipals/([^/]+)/appRoleAssignedTo", g)
             if match:
                 return 200, self._page(path, query, [x for x in e.graph_grants if x["resourceId"] == match.group(1)], graph=True)

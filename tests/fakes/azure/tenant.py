@@ -75,6 +75,8 @@ class Estate:
     classic_admins: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     diagnostic_settings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     no_pim: set[str] = field(default_factory=set)
+    # Graph federatedIdentityCredential objects per application object id (absent: none)
+    federated_credentials: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Defender for Cloud security contacts per subscription (absent: none configured)
     security_contacts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Intune (Graph deviceManagement): managed devices and compliance policies (with assignments)
@@ -253,6 +255,18 @@ def application(n: int, app_id: str, name: str, *, secrets: list[dict[str, Any]]
         "createdDateTime": created,
         "passwordCredentials": secrets or [],
         "keyCredentials": certificates or [],
+    }
+
+
+def federated_credential(n: int, name: str, subject: str) -> dict[str, Any]:
+    """A Graph federatedIdentityCredential trusting GitHub Actions' OIDC issuer for ``subject``."""
+    return {
+        "id": _uid(n, "c7"),
+        "name": name,
+        "issuer": "https://token.actions.githubusercontent.com",
+        "subject": subject,
+        "description": None,
+        "audiences": ["api://AzureADTokenExchange"],
     }
 
 
@@ -546,6 +560,10 @@ def northwind() -> Estate:
                               "allowedToSignUpEmailBasedSubscriptions": True, "blockMsolPowerShell": False},
         service_principals=sps,
         applications=apps,
+        # The deployer app signs in from the api repository's production environment (GitHub
+        # OIDC): the path GitHub -> Azure Owner-equivalent (Contributor + User Access Administrator).
+        federated_credentials={apps[1]["id"]: [
+            federated_credential(1, "github-api-production", "repo:northwind-labs/api:environment:production")]},
         graph_grants=grants,
         groups=[ops_group, platform_admins, acme_staff],
         group_members={

@@ -64,6 +64,30 @@ GRAPH_FILES = [
     "graph-roleAssignments.json",
     "graph-roleDefinitions.json",
 ]
+# Intune (deviceManagement) operations, described by the CSDL cut in graph-devicemanagement/:
+# (Graph path, the type of the collection's items).
+DEVICE_MANAGEMENT_FILE = "graph-devicemanagement/graph-deviceManagement.json"
+DEVICE_MANAGEMENT_OPERATIONS = [
+    ("/deviceManagement/managedDevices", "microsoft.graph.managedDevice"),
+    ("/deviceManagement/deviceCompliancePolicies", "microsoft.graph.deviceCompliancePolicy"),
+]
+# federatedIdentityCredential (GET /applications/{id}/federatedIdentityCredentials) is only named,
+# as a navigation target, in ../shared/azure-api's graph-applications.json. Its EntityType, cut by
+# hand from the Graph v1.0 CSDL (microsoftgraph/msgraph-metadata clean_v10_metadata/cleanMetadata.xml
+# @ 84c1cb513c0b32cd1d9373d79ad4b6ffae991c42, MIT, line 16076), in the shared files' format:
+FEDERATED_CREDENTIAL_TYPES: dict[str, Any] = {
+    "microsoft.graph.federatedIdentityCredential": {
+        "kind": "EntityType", "baseType": "microsoft.graph.entity",
+        "properties": {
+            "audiences": {"type": "Collection(Edm.String)", "nullable": False},
+            "description": {"type": "Edm.String", "nullable": True},
+            "issuer": {"type": "Edm.String", "nullable": False},
+            "name": {"type": "Edm.String", "nullable": False},
+            "subject": {"type": "Edm.String", "nullable": True},
+        },
+    },
+}
+FEDERATED_CREDENTIAL_OPERATION = ("/applications/{id}/federatedIdentityCredentials", "microsoft.graph.federatedIdentityCredential")
 NOT_REQUIRED = {"SubscriptionListResult": {"nextLink"}}
 ANNOTATIONS = {"@": {}}  # patternProperties: OData instance annotations (@odata.type, x@odata.type, ...)
 
@@ -220,6 +244,12 @@ class GraphTypes:
                 return {"type": "string", "pattern": f"^({member})(,\\s*({member}))*$"}
             return {"type": "string", "enum": list(members)}
         if type_name in self.schemas:
+            if self.schemas[type_name].get("abstract"):
+                # An abstract type (deviceCompliancePolicy) is served as one of its concrete
+                # subtypes, named by @odata.type: the body must follow one of them.
+                derived = sorted(n for n, s in self.schemas.items() if s.get("baseType") == type_name)
+                if derived:
+                    return {"anyOf": [self.define(n) for n in derived]}
             return self.define(type_name)
         return {}  # a complex type the source did not expand: shape unknown, left unchecked
 
@@ -267,27 +297,41 @@ class GraphTypes:
         return {"$ref": f"#/definitions/{key}"}
 
 
+def _collection_schema(items: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "@odata.context": {"type": "string"},
+            "@odata.nextLink": {"type": "string"},
+            "@odata.count": {"type": "integer"},
+            "value": {"type": "array", "items": items},
+        },
+        "required": ["value"],
+        "additionalProperties": False,
+    }
+
+
 def graph_operations(source: Path, types: GraphTypes) -> list[dict[str, Any]]:
     documents = [json.loads((source / "graph" / name).read_text(encoding="utf-8")) for name in GRAPH_FILES]
     for document in documents:
         types.add(document)
+    devices = json.loads((source / DEVICE_MANAGEMENT_FILE).read_text(encoding="utf-8"))
+    types.add(devices)
+    types.add({"schemas": FEDERATED_CREDENTIAL_TYPES, "enums": {}})
     operations = []
+    for path, item in DEVICE_MANAGEMENT_OPERATIONS:
+        operations.append({"id": f"Graph GET {path}", "api": "graph", "path": path, "apiVersion": "v1.0",
+                           "source": DEVICE_MANAGEMENT_FILE, "schema": _collection_schema(types.type_schema(item))})
+    path, item = FEDERATED_CREDENTIAL_OPERATION
+    operations.append({"id": f"Graph GET {path}", "api": "graph", "path": path, "apiVersion": "v1.0",
+                       "source": "msgraph-metadata clean_v10_metadata/cleanMetadata.xml (trim.py FEDERATED_CREDENTIAL_TYPES)",
+                       "schema": _collection_schema(types.type_schema(item))})
     for name, document in zip(GRAPH_FILES, documents):
         method, path = document["operation"].split(" ", 1)
         returns = document["returns"]
         collection = re.fullmatch(r"Collection\((.+)\)", returns)
         if collection:
-            schema: dict[str, Any] = {
-                "type": "object",
-                "properties": {
-                    "@odata.context": {"type": "string"},
-                    "@odata.nextLink": {"type": "string"},
-                    "@odata.count": {"type": "integer"},
-                    "value": {"type": "array", "items": types.define(collection.group(1))},
-                },
-                "required": ["value"],
-                "additionalProperties": False,
-            }
+            schema: dict[str, Any] = _collection_schema(types.define(collection.group(1)))
         else:
             schema = types.define(returns)
         operations.append({"id": f"Graph {method} {path}", "api": "graph", "path": path.split("?", 1)[0],
@@ -336,6 +380,8 @@ def check_examples(source: Path, document: dict[str, Any]) -> None:
                 print(f"  example {label}: {list(leaf.absolute_path)}: {leaf.message[:160]}")
 
     for operation in document["operations"]:
+        if operation["api"] == "graph" and not operation["source"].startswith("graph/"):
+            continue  # the CSDL cuts carry no example bodies
         if operation["api"] == "graph":
             for number, example in enumerate(json.loads((source / operation["source"]).read_text())["examples"]):
                 body = example["body"]
