@@ -479,7 +479,7 @@ class AzureCollector(Collector):
             except GraphError as exc:
                 outcome.failed_parts += 1
                 outcome.errors.append(str(exc))
-                outcome.kinds.append(exc.kind)
+                outcome.kinds.add(exc.kind)
                 if exc.status == 403:
                     reason = "needs Graph Application.Read.All (federated identity credentials)"
                     outcome.notes.append("grant the Graph application permission Application.Read.All to read federated identity credentials")
