@@ -116,7 +116,8 @@ APPLICABILITY: dict[str, frozenset[str]] = {
     # disabled subscriptions
     "azure.subscription": frozenset({"state"}),
     # people with active accounts; people who left; external people
-    "roster.person": frozenset({"active_accounts", "days_since_exit", "is_external"}),
+    # people who have not left and hold production access (the device rules are about them)
+    "roster.person": frozenset({"active_accounts", "days_since_exit", "is_external", "exited", "production_access"}),
     # service-linked roles are AWS's own, not the customer's to scope
     # (aws.iam_role gets service_linked below)
     # privileged assignments; write roles held in production (the separation rule is about them)
@@ -138,7 +139,7 @@ APPLICABILITY: dict[str, frozenset[str]] = {
     "gcp.project": frozenset({"state"}),
     # compliance policies that are assigned, per OS; devices in use; devices of disabled owners
     "intune.compliance_policy": frozenset({"assigned", "platform"}),
-    "intune.device": frozenset({"active", "platform", "owner_account_enabled"}),
+    "intune.device": frozenset({"active", "platform", "owner_account_enabled", "person", "link_method"}),
     # paths to admin roles, to production; paths of external people
     "path.code_to_cloud": frozenset({"target_admin", "target_environment", "is_external"}),
 }
