@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
@@ -35,6 +35,7 @@ from scanner.errors import ApiError, AuthError, CollectorError, ConfigError, Per
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 
 T = TypeVar("T")
+A = TypeVar("A")  # what an "absent" error code stands for (None, a marker)
 
 _GAAD_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
 _BPA_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -117,10 +118,16 @@ class _AccountRun(UnitReader):
 
     # -- calling
 
-    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, Any] | None = None) -> T | Unknown | Any:
+    @overload
+    def attempt(self, action: str, fn: Callable[[], T]) -> T | Unknown: ...
+
+    @overload
+    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, A]) -> T | A | Unknown: ...
+
+    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, A] | None = None) -> T | A | Unknown:
         """``fn()``, or for an error code listed in ``absent`` its value, else an ``Unknown``."""
 
-        def read() -> T | Any:
+        def read() -> T | A:
             try:
                 return fn()
             except ClientError as exc:
@@ -379,7 +386,7 @@ class _AccountRun(UnitReader):
         return True, []
 
     def account_public_access_block(self) -> dict[str, bool] | Unknown:
-        answer = self.attempt(
+        answer: dict[str, Any] | Unknown = self.attempt(
             "s3:GetAccountPublicAccessBlock",
             lambda: self.clients.client("s3control").get_public_access_block(AccountId=self.account_id),
             absent={"NoSuchPublicAccessBlockConfiguration": {}},
