@@ -74,16 +74,28 @@ class _TenantCredential:
 class AzureCollector(Collector):
     platform = "azure"
 
-    def __init__(self, settings: Mapping[str, Any] | AzureSettings, context: Any) -> None:
+    def __init__(
+        self,
+        settings: Mapping[str, Any] | AzureSettings,
+        context: Any,
+        *,
+        credential: Any = None,
+        session_factory: Callable[[], Any] | None = None,
+    ) -> None:
         # Parsed once by the descriptor's parser (the one config validation uses); a mapping is
         # parsed here with the same parser.
         super().__init__(settings if not isinstance(settings, AzureSettings) else {}, context)
         self._options = settings if isinstance(settings, AzureSettings) else parse_settings(settings)
+        # The clients' inputs are injected here, as GitHub's and AWS's are (tests, embedding):
+        # a TokenCredential (else settings.credential, else DefaultAzureCredential) and the
+        # Graph HTTP session (else a requests.Session).
+        self._injected_credential = credential
+        self._session_factory = session_factory
         self._counter = CallCounter()
 
     def _credential(self) -> Any:
         options = self._options
-        credential = options.credential
+        credential = self._injected_credential or options.credential
         if credential is None:
             from azure.identity import DefaultAzureCredential
 
@@ -111,7 +123,7 @@ class AzureCollector(Collector):
 
         import requests
 
-        session = requests.Session()
+        session = self._session_factory() if self._session_factory is not None else requests.Session()
         graph = GraphClient(
             token=graph_token,
             base_url=options.graph_url,

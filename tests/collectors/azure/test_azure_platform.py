@@ -29,3 +29,23 @@ def test_the_collector_takes_parsed_settings() -> None:
     parsed = parse_settings({"tenant": "contoso.onmicrosoft.com"})
     assert AzureCollector(parsed, CollectContext())._options is parsed
     assert AzureCollector({"tenant": "contoso.onmicrosoft.com"}, CollectContext())._options == parsed
+
+
+def test_the_credential_and_session_are_injected_through_the_constructor(fake) -> None:
+    import requests
+
+    from scanner.collectors.azure.collector import AzureCollector
+    from tests.fakes.azure.client import NOW, StaticTokenCredential, settings_for
+
+    settings = {k: v for k, v in settings_for(fake).items() if k != "credential"}
+    credential = StaticTokenCredential(fake.token)
+    sessions: list[requests.Session] = []
+
+    def session() -> requests.Session:
+        sessions.append(requests.Session())
+        return sessions[-1]
+
+    result = AzureCollector(parse_settings(settings), CollectContext(clock=lambda: NOW), credential=credential,
+                            session_factory=session).collect()
+    assert credential.scopes and len(sessions) == 1
+    assert all(s.status != "failed" for s in result.sources) and result.resources
