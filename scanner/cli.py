@@ -478,11 +478,13 @@ def policies_list(extra: Sequence[str], no_default_policies: bool, tag: str | No
 
 
 def policy_table(rows: Sequence[Any]) -> str:
-    """A Markdown table of policies: id, resource, severity, guide control, CIS / NIST, title."""
+    """A Markdown table of policies: id, resource, severity, guide control(s), CIS / NIST, title."""
+    from scanner.compliance import guide_controls
     lines = ["| id | resource | severity | guide | CIS / NIST | checks that |", "|---|---|---|---|---|---|"]
     for p in rows:
         refs = "; ".join(p.references[k] for k in ("cis", "nist") if p.references.get(k)) or "—"
-        lines.append(f"| `{p.id}` | {p.resource} | {p.severity.value} | {p.area} | {refs} | {p.title} |")
+        guide = ", ".join(guide_controls(p.references)) or p.area
+        lines.append(f"| `{p.id}` | {p.resource} | {p.severity.value} | {guide} | {refs} | {p.title} |")
     return "\n".join(lines)
 
 

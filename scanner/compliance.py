@@ -55,6 +55,9 @@ def frameworks() -> dict[str, str]:
 
 _SECTION = re.compile(r"(\d+(?:\.\d+)+|\d+)\s*$")
 
+# Resource-type prefixes that are views over the platforms rather than platforms.
+DERIVED_PREFIXES = frozenset({"roster", "path"})
+
 NOT_COVERED = "NOT_COVERED"
 NOT_EVALUATED = "NOT_EVALUATED"
 STATUS_ORDER = ("FAIL", "ERROR", "PASS", NOT_EVALUATED, NOT_COVERED)
@@ -116,12 +119,20 @@ class ControlResult:
             return NOT_COVERED
         return _status_of(self.counts)
 
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The platforms whose policies back this control (the resource type's prefix); the roster
+        and code-to-cloud paths are derived views, not platforms of their own."""
+        return tuple(sorted({p.resource_type.split(".", 1)[0] for p in self.policies} - DERIVED_PREFIXES))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "control": self.control,
             "title": self.title,
             "status": self.status,
             "counts": self.counts,
+            "policy_count": len(self.policies),
+            "platforms": list(self.platforms),
             "policies": [p.to_json() for p in self.policies],
         }
 
@@ -151,8 +162,9 @@ class ComplianceReport:
         lines += ["| control | status | title / policy | pass | fail | waived | error |", "|---|---|---|---|---|---|---|"]
         for control in self.controls:
             c = control.counts
+            backing = f" ({len(control.policies)} policies; {', '.join(control.platforms) or 'no platform'})"
             lines.append(
-                f"| **{control.control}** | {control.status} | {_cell(control.title)} | "
+                f"| **{control.control}** | {control.status} | {_cell(control.title)}{backing if control.policies else ''} | "
                 f"{c['PASS']} | {c['FAIL']} | {c['WAIVED']} | {c['ERROR']} |"
             )
             for p in control.policies:
@@ -176,6 +188,15 @@ def _status_of(counts: Mapping[str, int]) -> str:
     if counts.get("PASS", 0) or counts.get("WAIVED", 0):
         return "PASS"
     return NOT_EVALUATED
+
+
+def guide_controls(references: Mapping[str, str]) -> tuple[str, ...]:
+    """The guide controls a policy serves: ``references.guide`` first, then any further controls
+    ``references.guide_also`` names (comma-separated), e.g. an IAM-users-beside-federation check is
+    identity-first access (ZT-1) and evidence that access is provisioned through IT (OP-2)."""
+    controls = [references.get("guide", "")]
+    controls += [c.strip() for c in references.get("guide_also", "").split(",") if c.strip()]
+    return tuple(dict.fromkeys(c for c in controls if c))
 
 
 def cis_sections(reference: str) -> list[str]:
@@ -220,7 +241,7 @@ def build_compliance(
     controls: list[ControlResult] = []
     if framework == "guide":
         for control, title in GUIDE_CONTROLS:
-            members = tuple(result(p) for p in ordered if p.references.get("guide") == control)
+            members = tuple(result(p) for p in ordered if control in guide_controls(p.references))
             controls.append(ControlResult(control, title, members))
         unmapped = tuple(result(p) for p in ordered if p.references.get("guide") not in GUIDE_TITLES)
         if unmapped:

@@ -83,6 +83,7 @@ class _Person:
             "employment_type": _plain(attributes.get("employment_type")),
             "partner": _plain(attributes.get("partner")),
             "days_until_end": self.days_until_end,
+            "security_onboarding_date": _plain(attributes.get("security_onboarding_date")),
         }
 
 

@@ -96,17 +96,24 @@ APPLICABILITY: dict[str, frozenset[str]] = {
     "github.repository": frozenset({"archived", "is_empty", "production_environments"}),
     # active accounts; outside collaborators; accounts linked to a roster person (unlinked ones are
     # judged by the linking policies); no roster given at all
-    "github.member": frozenset({"active", "is_outside_collaborator", "person", "link_method"}),
+    "github.member": frozenset({"active", "is_outside_collaborator", "person", "link_method",
+                                # SAML SSO in use (null without it): SCIM provisioning applies (OP-2);
+                                # owners and repository admins hold production rights (OP-5)
+                                "saml_identity_linked", "is_admin", "admin_repositories"}),
+    # organizations with a Copilot subscription (without one there is no Copilot policy to set)
+    "github.organization": frozenset({"copilot_enabled"}),
     # no console password: no console MFA to require
-    "aws.iam_user": frozenset({"has_console_password", "active", "person", "link_method"}),
+    # IAM users in production accounts (OP-5: production access needs onboarding first)
+    "aws.iam_user": frozenset({"has_console_password", "active", "person", "link_method", "environment"}),
     # roles GitHub Actions can assume; production roles
     "aws.iam_role": frozenset({"github_oidc_trust", "environment"}),
     # federation in use; console users exist (else a password policy governs nobody); org member
     "aws.account": frozenset({"federation_present", "iam_users_with_console", "org_member"}),
     # role and scope select which assignments a rule is about; the PIM licence (Entra ID P2) the
     # just-in-time control needs: without it the check cannot apply (a documented licence gap)
+    # (a PIM-eligible assignment grants nothing until activated: assignment_type)
     "azure.role_assignment": frozenset({"scope_level", "role_name", "principal_type", "pim_available", "person",
-                                        "link_method"}),
+                                        "link_method", "assignment_type"}),
     "azure.tenant": frozenset({"directory_pim_available"}),
     # no client secret: no secret lifetime to check; apps owned by this tenant and enabled
     "azure.application": frozenset({"secret_count"}),

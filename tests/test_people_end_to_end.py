@@ -220,3 +220,26 @@ def test_the_people_sheet_of_the_scanned_team(evaluated: tuple) -> None:
     assert dmitri.github and dmitri.aws and dmitri.azure
     assert rows["Ana Silva"].admin_platforms == ("azure", "github")
     assert rows["Eve Okafor"].azure_roles == ("Owner on nw-prod", "Owner on nw-dev (via group nw-platform-admins)")
+
+
+def test_security_onboarding_before_production_access(evaluated: tuple) -> None:
+    """OP-5 over the fakes with the example roster's security_onboarding_date column."""
+    inventory, findings = evaluated
+    names = {r.id: r.name for r in inventory.resources}
+
+    def statuses(policy: str) -> dict[str, Status]:
+        return {names[rid]: value[0] for (p, rid), value in findings.items() if p == policy}
+
+    azure = statuses("people_azure_privileged_role_after_onboarding")
+    every = [(names[rid], value[0]) for (p, rid), value in findings.items() if p == "people_azure_privileged_role_after_onboarding"]
+    github = statuses("people_github_admin_after_onboarding")
+    # Eve (vendor) became Owner on 2025-09-16, before her onboarding on 2026-02-20.
+    assert {name: s for name, s in azure.items() if "eve" in name} == {"Owner for eve@acme-outsourcing.io": Status.FAIL}
+    # Ana's and Farid's active assignments came after their onboarding (PIM-eligible ones do not apply).
+    for person in ("ana@", "farid@"):
+        assert {s for name, s in every if person in name} == {Status.PASS, Status.SKIPPED} or {
+            s for name, s in every if person in name} == {Status.PASS}, every
+    # Bo administers api through the platform team and has no recorded onboarding; Ana has one.
+    assert github["bochen"] == Status.FAIL and github["ana-silva"] == Status.PASS
+    # moto's single account carries no environment: the AWS check does not apply there.
+    assert set(statuses("people_aws_production_access_after_onboarding").values()) <= {Status.SKIPPED}

@@ -47,6 +47,7 @@ FIELDS: tuple[str, ...] = (
     "github",
     "aws_iam_user",
     "entra_upn",
+    "security_onboarding_date",
 )
 HANDLE_FIELDS: tuple[str, ...] = ("github", "aws_iam_user", "entra_upn")
 EMPLOYMENT_TYPES: tuple[str, ...] = ("employee", "contractor", "vendor")
@@ -69,6 +70,9 @@ PRESETS: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "Contract End Date": "end_date",
                 "Agency": "partner",
                 "GitHub": "github",
+                # A custom date field (BambooHR has no built-in one): when security onboarding was completed.
+                "Security Onboarding Date": "security_onboarding_date",
+                "Security Training Completed": "security_onboarding_date",
             }
         ),
         "workday": MappingProxyType(
@@ -83,6 +87,9 @@ PRESETS: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "Termination Date": "end_date",
                 "Contract End Date": "end_date",
                 "Supplier": "partner",
+                # The completion date of the security onboarding learning assignment, as exported.
+                "Security Onboarding Completed": "security_onboarding_date",
+                "Security Onboarding Completion Date": "security_onboarding_date",
             }
         ),
         "personio": MappingProxyType(
@@ -96,6 +103,9 @@ PRESETS: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "Termination date": "end_date",
                 "Contract ends": "end_date",
                 "Company": "partner",
+                # A custom attribute ("dynamic field") the team adds for security onboarding.
+                "Security onboarding date": "security_onboarding_date",
+                "Security onboarding completed": "security_onboarding_date",
             }
         ),
     }
@@ -460,6 +470,7 @@ class _EntryReader:
         status = self._choice(row, columns, "status", STATUS_VALUES, STATUSES)
         start_date = self._date(row, columns, "start_date")
         end_date = self._date(row, columns, "end_date")
+        onboarding = self._date(row, columns, "security_onboarding_date")
         if status == "left" and end_date is None:
             self._error(row, f"{display} has status left but no end_date; days since exit cannot be counted")
         partner = _text(columns.value(row, "partner"))
@@ -489,6 +500,7 @@ class _EntryReader:
                 "aws_iam_user": handles["aws_iam_user"],
                 "entra_upn": handles["entra_upn"],
                 "line": row.line,
+                "security_onboarding_date": onboarding,
             },
         )
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from scanner.collectors.aws import mapping
+from scanner.collectors.aws import ai_stores, mapping, separation
 from scanner.collectors.base import iso
 from scanner.inventory.model import Resource, SourceState, SourceStatus, Unknown
 from scanner.inventory.snapshot import Inventory
@@ -150,6 +150,9 @@ def build() -> Inventory:
                  attached=(ADMIN,), last_used=2),
             role(PROD, "acme-outsourcing-support", {"Principal": {"AWS": "arn:aws:iam::999988887777:root"},
                                                     "Action": "sts:AssumeRole"}, last_used=40),
+            # Environment separation (ZT-4): staging's pipeline may assume a production role.
+            role(PROD, "release-from-staging", {"Principal": {"AWS": f"arn:aws:iam::{STAGING}:root"},
+                                                "Action": "sts:AssumeRole"}, last_used=4),
             role(PROD, "datadog-integration", {"Principal": {"AWS": "arn:aws:iam::464622532012:root"},
                                                "Action": "sts:AssumeRole",
                                                "Condition": {"StringEquals": {"sts:ExternalId": "nw-dd-7f3a"}}},
@@ -256,7 +259,36 @@ def build() -> Inventory:
                notes=("grant access-analyzer:ListAnalyzers to read what it feeds (see deploy/aws/posture-audit-policy.json)",),
                identity=auditor.format(SANDBOX), kind="permission"),
     )
-    return Inventory(tuple(resources), sources, iso(NOW) or "", "demo")
+    resources += ai_buckets()
+    return Inventory(tuple(separation.annotate(resources)), sources, iso(NOW) or "", "demo")
+
+
+def ai_buckets() -> list[Resource]:
+    """WF-5: production's training data is locked down; staging's model bucket is not."""
+    kms = {"ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault": {
+        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": f"arn:aws:kms:eu-west-1:{PROD}:key/1b2c3d4e-aaaa-bbbb-cccc-000000000001"}}]}}
+    blocked = {"PublicAccessBlockConfiguration": {k: True for k in (
+        "BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}}
+    org_only = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{STAGING}:role/ml-training"}, "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::nw-training-data/*"}]})
+    vendor = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": ["s3:GetObject", "s3:ListBucket"],
+        "Resource": ["arn:aws:s3:::nw-staging-models", "arn:aws:s3:::nw-staging-models/*"]}]})
+    return [
+        ai_stores.map_bucket(
+            mapping.AccountScope(PROD, "production", MEMBERS), "nw-training-data", {"data-classification": "training-data"},
+            "tag data-classification=training-data", {}, blocked, {"PolicyStatus": {"IsPublic": False}}, kms,
+            {"LoggingEnabled": {"TargetBucket": "nw-prod-access-logs", "TargetPrefix": "nw-training-data/"}},
+            {"Policy": org_only},
+        ),
+        ai_stores.map_bucket(
+            mapping.AccountScope(STAGING, "staging", MEMBERS), "nw-staging-models", {}, "name", {},
+            {"PublicAccessBlockConfiguration": {}}, {"PolicyStatus": {"IsPublic": False}},
+            {"ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}},
+            {}, {"Policy": vendor},
+        ),
+    ]
 
 
 def main() -> None:

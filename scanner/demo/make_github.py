@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from scanner.collectors.github import mapping
+from scanner.collectors.github import mapping, org_extras
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 from scanner.inventory.snapshot import Inventory
 
@@ -65,8 +65,10 @@ def _collaborators(pairs: list[tuple[str, str]]) -> dict[str, Any]:
             "edges": [{"permission": p, "node": {"login": login}} for login, p in pairs]}
 
 
-def _env(name: str, reviewers: int = 0, wait: int = 0) -> dict[str, Any]:
+def _env(name: str, reviewers: int = 0, wait: int = 0, branches: bool = False) -> dict[str, Any]:
     rules = []
+    if branches:  # a deployment branch policy: only protected (or named) branches may deploy
+        rules.append({"type": "BRANCH_POLICY", "timeout": 0, "preventSelfReview": None, "reviewers": None})
     if reviewers:
         rules.append({"type": "REQUIRED_REVIEWERS", "timeout": 0, "preventSelfReview": True,
                       "reviewers": {"totalCount": reviewers}})
@@ -141,7 +143,7 @@ def labs() -> tuple[list[Resource], SourceStatus]:
                                 requiresLinearHistory=True)],
               direct=[("bochen", "MAINTAIN")],
               keys=[{"title": "release-pipeline (read)", "readOnly": True, "createdAt": "2026-06-01T10:00:00Z"}],
-              envs=[_env("production", reviewers=2, wait=10), _env("staging")],
+              envs=[_env("production", reviewers=2, wait=10, branches=True), _env("staging")],
               hooks=[_hook(301, "https://ci.northwind.dev/hooks/github")]),
         _repo(LABS, "web", visibility="public", push_protection="disabled", codeowners="CODEOWNERS", codeowners_errors=1,
               rulesets=[_ruleset("web-main", [{"type": "DELETION", "parameters": None},
@@ -209,7 +211,18 @@ def labs() -> tuple[list[Resource], SourceStatus]:
         "dvolkov": developers,
         "build-bot-legacy": developers,
     }
-    resources = _resources(raw, repos, teams)
+    # Copilot through teams with public-code matches blocked -- but the leaver dvolkov still holds
+    # a seat through "developers"; the security team holds the security manager role.
+    extras = org_extras.OrgExtras(
+        copilot={"public_code_suggestions": "block", "seat_management_setting": "assign_selected"},
+        seats={"ana-silva": "platform", "bochen": "platform", "dvolkov": "developers"},
+        security_managers=["team:security"],
+        ip_allow_list=(True, ["198.51.100.0/24"]),
+        # Entra provisions ana-silva and bochen through SCIM; dvolkov and the bot were invited by hand.
+        scim_logins=frozenset({"ana-silva", "bochen"}),
+    )
+    # web keeps its production database URL as a repository secret, outside the environment.
+    resources = org_extras.apply(_resources(raw, repos, teams), extras, {f"{LABS}/web": ["PROD_DATABASE_URL"]})
     status = SourceStatus(
         name=f"github:{LABS}", platform="github", status="ok", identity="user ana-silva",
         started_at="2026-11-20T08:58:41Z", finished_at="2026-11-20T08:58:44Z",
@@ -262,7 +275,14 @@ def oss() -> tuple[list[Resource], SourceStatus]:
         credential_authorizations=Unknown(mapping.NEEDS_GHEC_OWNER),
         repositories_count=len(repos),
     )
-    resources = _resources(raw, repos)
+    # Copilot for every member, public-code matches allowed; no security manager.
+    extras = org_extras.OrgExtras(
+        copilot={"public_code_suggestions": "allow", "seat_management_setting": "assign_all"},
+        seats={"ana-silva": None, "bochen": None},
+        security_managers=[],
+        ip_allow_list=(False, []),
+    )
+    resources = org_extras.apply(_resources(raw, repos), extras)
     status = SourceStatus(
         name=f"github:{OSS}", platform="github", status="ok", identity="user ana-silva",
         notes=(f"{mapping.NEEDS_GHEC_OWNER}: members' last activity (SAML credential authorizations)",),

@@ -266,3 +266,26 @@ def test_the_roster_file_is_only_read(roster: Callable[..., CollectResult], tmp_
     roster(text)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["team.csv"]
     assert (tmp_path / "team.csv").read_text() == text
+
+
+def test_security_onboarding_date_column_and_presets(roster: Callable[..., CollectResult]) -> None:
+    result = roster(HEADER.rstrip("\n") + ",security_onboarding_date\n"
+                    "Ana Silva,ana@nw.dev,employee,,active,2021-03-01,,,,,2021-03-03T09:30:00Z\n"
+                    "Bo Chen,bo@nw.dev,employee,,active,2022-06-13,,,,,\n"
+                    "Eve Okafor,eve@acme.io,vendor,Acme,active,2026-02-01,,,,,20.02.2026\n")
+    plain = entries(result)
+    assert plain["Ana Silva"].attributes["security_onboarding_date"] == "2021-03-03"
+    assert plain["Bo Chen"].attributes["security_onboarding_date"] is None  # not completed
+    # A date that is not ISO is Unknown on the entry and a bad row in the source status.
+    assert isinstance(plain["Eve Okafor"].attributes["security_onboarding_date"], Unknown)
+    assert result.sources[0].status == "partial"
+    assert result.sources[0].errors == (
+        "team.csv line 4: security_onboarding_date '20.02.2026' is not an ISO date (YYYY-MM-DD)",)
+    bamboo = entries(roster("First Name,Last Name,Work Email,Employment Status,Status,Security Onboarding Date\n"
+                            "Ana,Silva,ana@nw.dev,Full-Time,Active,2021-03-03\n", mapping="bamboohr"))
+    workday = entries(roster("Worker,Primary Work Email,Worker Type,Active Status,Security Onboarding Completed\n"
+                             "Ana Silva,ana@nw.dev,Employee,Yes,2021-03-03\n", mapping="workday"))
+    personio = entries(roster("First name;Last name;Email;Employment type;Status;Security onboarding date\n"
+                              "Ana;Silva;ana@nw.dev;internal;active;2021-03-03\n", mapping="personio"))
+    for people in (bamboo, workday, personio):
+        assert people["Ana Silva"].attributes["security_onboarding_date"] == "2021-03-03"

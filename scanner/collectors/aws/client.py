@@ -29,6 +29,8 @@ ACTION_PREFIX = {"sso-admin": "sso", "accessanalyzer": "access-analyzer", "s3con
 ACTION_NAMES = {
     ("s3control", "GetPublicAccessBlock"): "GetAccountPublicAccessBlock",
     ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
+    ("s3", "ListBuckets"): "ListAllMyBuckets",
+    ("s3", "GetBucketEncryption"): "GetEncryptionConfiguration",
 }
 
 # Services whose answer only enriches an attribute: fewer retries, an Unknown is fine.

@@ -21,7 +21,7 @@ from typing import Any, ClassVar, TypeVar, overload
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from scanner.collectors.aws import mapping
+from scanner.collectors.aws import ai_stores, mapping, separation
 from scanner.collectors.aws.platform import AwsSettings
 from scanner.collectors.aws.client import (
     ACCESS_DENIED_CODES,
@@ -35,7 +35,6 @@ from scanner.errors import ApiError, AuthError, CollectorError, ConfigError, Per
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 
 T = TypeVar("T")
-A = TypeVar("A")  # what an "absent" error code stands for (None, a marker)
 
 _GAAD_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
 _BPA_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -122,12 +121,14 @@ class _AccountRun(UnitReader):
     def attempt(self, action: str, fn: Callable[[], T]) -> T | Unknown: ...
 
     @overload
-    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, A]) -> T | A | Unknown: ...
+    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, Any]) -> Any: ...
+    # (With ``absent`` the answer is T, one of its values (often a literal such as ``{}``, which
+    # cannot be inferred) or an Unknown: callers narrow with isinstance(..., Unknown).)
 
-    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, A] | None = None) -> T | A | Unknown:
+    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, Any] | None = None) -> Any:
         """``fn()``, or for an error code listed in ``absent`` its value, else an ``Unknown``."""
 
-        def read() -> T | A:
+        def read() -> Any:
             try:
                 return fn()
             except ClientError as exc:
@@ -495,6 +496,7 @@ class _AccountRun(UnitReader):
             resources.extend(mapping.map_roles(auth, scope, self.now))
             resources.extend(mapping.map_policies(auth, scope))
         bpa = self.account_public_access_block()
+        resources.extend(ai_stores.collect(self, scope, bpa))  # WF-5: AI dataset / model buckets
         trails = self.trails(bpa)
         if not isinstance(trails, Unknown):
             resources.extend(
@@ -530,6 +532,11 @@ class AwsCollector(Collector):
         self._sleep = sleep
 
     def collect(self) -> CollectResult:
+        result = self._collect()
+        members: frozenset[str] = getattr(self, "_organization_accounts", frozenset())  # set by organization mode
+        return CollectResult(tuple(separation.annotate(result.resources, members)), result.sources)  # ZT-4 across accounts
+
+    def _collect(self) -> CollectResult:
         base = self.sessions.base()
         region = self.options.region or base.region_name or "us-east-1"
         if self.options.organization:
@@ -660,6 +667,7 @@ class AwsCollector(Collector):
         wanted = [a for a in wanted if a["Id"] not in self.options.skip_accounts]
         missing = [a for a in self.options.accounts if a not in by_id]
         member_ids = frozenset(by_id)
+        self._organization_accounts = member_ids
         identity_center = lister.identity_center_in_management(caller_account, organization)
 
         facts_by_account: dict[str, OrgFacts] = {}

@@ -41,7 +41,7 @@ from scanner.collectors.base import (
     iso,
     redact,
 )
-from scanner.collectors.github import mapping, queries, workflows
+from scanner.collectors.github import mapping, org_extras, queries, workflows
 from scanner.collectors.github.auth import AppInstallationCredential, TokenCredential
 from scanner.collectors.github.cache import EtagCache
 from scanner.collectors.github.client import (
@@ -434,7 +434,7 @@ class _OrgReader:
                     f"GitHub organization {org}: repository {repo_raw.rest.get('name')} left out: malformed "
                     f"answer ({type(exc).__name__}: {str(exc)[:80]})"
                 )
-        return [organization, *members_resources, *repositories, *self._workflows(repo_raws)]
+        return org_extras.extend(self, [organization, *members_resources, *repositories, *self._workflows(repo_raws)])
 
     def _workflows(self, repo_raws: Sequence[mapping.RepoRaw]) -> list[Resource]:
         """github.workflow resources from the workflow files the batch queries carried; blobs

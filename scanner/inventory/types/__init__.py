@@ -141,6 +141,10 @@ def _assemble() -> tuple[Mapping[str, ResourceType], Mapping[str, AccountKind]]:
             registry[rtype.name] = rtype
         for kind in getattr(module, "ACCOUNT_KINDS", ()):
             kinds[kind.type] = kind
+    # Attributes a platform's collector adds after its mapping (e.g. GitHub's org_extras).
+    for module in (github, aws, azure, gcp, intune, atlassian, people, paths):
+        for type_name, extra in getattr(module, "EXTENSIONS", {}).items():
+            registry[type_name] = registry[type_name].extended(extra)
     # People correlation adds the same derived attributes to every account type it links.
     for type_name in kinds:
         if type_name in registry:

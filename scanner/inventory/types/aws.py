@@ -214,3 +214,34 @@ TYPES: tuple[ResourceType, ...] = (ACCOUNT, IAM_USER, IAM_ROLE, IAM_POLICY, CLOU
 
 # The people-linking kinds of this platform (scanner.correlate reads them).
 ACCOUNT_KINDS: tuple[AccountKind, ...] = (AccountKind("aws.iam_user", "aws", roster_fields=("aws_iam_user",)),)
+
+# Attributes added after mapping, over the whole scan (scanner.collectors.aws.separation).
+EXTENSIONS = {
+    "aws.iam_role": (
+        attr("trusted_nonproduction_accounts", "list",
+             "for a role in a production account: scanned accounts of another environment (or none) that "
+             "its trust policy lets assume it, as 'id (environment)'; [] elsewhere"),
+    ),
+}
+
+# S3 buckets marked as AI dataset / model stores (scanner.collectors.aws.ai_stores, guide WF-5).
+AI_BUCKET = ResourceType(
+    "aws.ai_bucket",
+    "An S3 bucket holding AI datasets or model artifacts, marked by a tag or its name; other buckets are not read.",
+    (
+        attr("bucket", "string", "bucket name"),
+        attr("account_id", "string", "account owning the bucket"),
+        attr("environment", "string", "environment of the account (see aws.account.environment)", nullable=True),
+        attr("tags", "object", "the bucket's tags, key -> value"),
+        attr("marked_by", "string", "why it counts as an AI data store: 'tag key=value' or 'name'"),
+        attr("public_access_blocked", "boolean", "all four Block Public Access settings are on (bucket or account level)"),
+        attr("policy_public", "boolean", "S3 reports the bucket policy as public (GetBucketPolicyStatus)"),
+        attr("encryption", "string", "default encryption algorithm (AES256, aws:kms, aws:kms:dsse); null without one", nullable=True),
+        attr("kms_encrypted", "boolean", "default encryption uses a KMS key (SSE-KMS or DSSE-KMS)"),
+        attr("access_logging", "boolean", "server access logging is on"),
+        attr("principals_outside_organization", "list",
+             "AWS principals an Allow statement of the bucket policy names outside this account and its "
+             "organization ('*' included), unless limited by aws:PrincipalOrgID"),
+    ),
+)
+TYPES = TYPES + (AI_BUCKET,)

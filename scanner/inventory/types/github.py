@@ -283,3 +283,37 @@ TYPES = TYPES + (WORKFLOW,)
 
 # The people-linking kinds of this platform (scanner.correlate reads them).
 ACCOUNT_KINDS: tuple[AccountKind, ...] = (AccountKind("github.member", "github", roster_fields=("github",)),)
+
+# Attributes added after mapping by scanner.collectors.github.org_extras (Copilot, security
+# managers); the registry extends the types with them (EXTENSIONS), so the mapping's own output
+# is still held to the base declarations above.
+ORGANIZATION_EXTRAS = (
+    attr("copilot_enabled", "boolean", "The organization has a Copilot Business or Enterprise subscription."),
+    attr("copilot_public_code_suggestions", "string",
+         "Copilot suggestions matching public code: allow, block or unconfigured; null without Copilot.", nullable=True),
+    attr("copilot_seat_management", "string",
+         "How Copilot seats are granted: assign_all (every member), assign_selected (chosen teams/users), "
+         "disabled or unconfigured; null without Copilot.", nullable=True),
+    attr("copilot_seat_holders", "list", "Logins holding a Copilot seat."),
+    attr("copilot_direct_seat_holders", "list", "Logins holding a Copilot seat assigned directly, not through a team."),
+    attr("security_managers", "list",
+         "Holders of the security manager organization role: team:<slug> or user:<login>."),
+    attr("ip_allow_list_enabled", "boolean", "The organization's IP allow list is enabled (GitHub Enterprise Cloud)."),
+    attr("ip_allow_list_entries", "list", "Active IP allow list entries (addresses or CIDR ranges)."),
+)
+MEMBER_EXTRAS = (
+    attr("copilot_seat", "boolean", "The account holds a Copilot seat in this organization."),
+    attr("scim_provisioned", "boolean",
+         "The member's SAML identity was provisioned by the identity provider through SCIM; null for outside "
+         "collaborators and in organizations without SAML SSO.", nullable=True),
+)
+REPOSITORY_EXTRAS = (
+    attr("production_repository_secrets", "list",
+         "For a repository with a production environment: repository-level Actions secrets named like "
+         "production (PROD, PRODUCTION, LIVE as a word), readable by any workflow on any branch; [] otherwise."),
+)
+EXTENSIONS = {
+    "github.organization": ORGANIZATION_EXTRAS,
+    "github.member": MEMBER_EXTRAS,
+    "github.repository": REPOSITORY_EXTRAS,
+}

@@ -25,6 +25,13 @@ ROSTER_ENTRY = ResourceType(
         attr("aws_iam_user", "list", "AWS IAM user names or ARNs named by the roster"),
         attr("entra_upn", "list", "Entra user principal names or object ids named by the roster"),
         attr("line", "integer", "Line (CSV) or item number (JSON, 1-based) in the roster file"),
+        attr(
+            "security_onboarding_date",
+            "string",
+            "When the person completed security onboarding, ISO date; null when the roster has no such "
+            "column or the person has not completed it",
+            nullable=True,
+        ),
     ),
 )
 
@@ -87,7 +94,7 @@ DERIVED_ACCOUNT_ATTRIBUTES: tuple[Attribute, ...] = (
         "person",
         "object",
         "The roster person this account belongs to: id, name, email, status, end_date, "
-        "employment_type, partner, days_until_end; null when unlinked",
+        "employment_type, partner, days_until_end, security_onboarding_date; null when unlinked",
         nullable=True,
     ),
     attr(

@@ -18,7 +18,7 @@ from tests.fakes.aws import seed
 from tests.fakes.aws.server import Fault, RecordingMotoServer
 
 # As collected (correlation adds person/link attributes to aws.iam_user later).
-DECLARED = {t.name: t for t in aws_types.TYPES}
+DECLARED = {t.name: t.extended(aws_types.EXTENSIONS.get(t.name, ())) for t in aws_types.TYPES}
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from scanner.collectors.github.collector import GitHubCollector
 from scanner.errors import ConfigError
 from scanner.inventory.model import Unknown
 from scanner.inventory.types import problems_with
-from scanner.inventory.types.github import TYPES
+from scanner.inventory.types.github import EXTENSIONS, TYPES
 from tests.collectors.github.helpers import RecordingProgress, by_id, statuses
 from tests.fakes.github import (
     EXPIRED_TOKEN,
@@ -69,6 +69,14 @@ EXPECTED_LABS = {
     "github_repo_webhooks_secure": {"api": "PASS", "web": "FAIL"},
     "github_repo_deploy_keys_read_only": {"api": "PASS", "web": "FAIL"},
     "github_repo_no_outside_admin": {"api": "PASS", "mobile-app": "FAIL"},
+    # Guide coverage (issue 18; more cases in test_github_coverage.py).
+    "github_repo_production_environment_branch_policy": {"api": "PASS", "infra": "FAIL", "mobile-app": "SKIPPED"},
+    "github_org_copilot_public_code_blocked": {"northwind-labs": "PASS"},
+    "github_org_copilot_seats_through_teams": {"northwind-labs": "FAIL"},
+    "github_org_security_manager_assigned": {"northwind-labs": "PASS"},
+    "github_org_ip_allow_list_enabled": {"northwind-labs": "PASS"},
+    "github_repo_production_secrets_in_environment": {"api": "PASS", "infra": "FAIL", "mobile-app": "SKIPPED"},
+    "github_member_provisioned_through_scim": {"ana-silva": "PASS", "dvolkov": "FAIL", "carla-m": "SKIPPED"},
     # Workflow files (tests/fakes/github/workflow_files.py).
     **{policy: {f"{file}": status for file, status in verdicts.items()} for policy, verdicts in {
         "github_workflow_parses": {"api:.github/workflows/ci.yml": "PASS", "infra:.github/workflows/nightly.yml": "FAIL"},
@@ -121,7 +129,7 @@ def test_every_github_policy_has_its_expected_status_on_the_fake_org(fake, run_c
 
 def test_resources_match_their_declared_types_and_ids(fake, run_collector) -> None:
     result = run_collector(fake, orgs=["northwind-labs", "northwind-oss"])
-    declared = {t.name: t for t in TYPES}
+    declared = {t.name: t.extended(EXTENSIONS.get(t.name, ())) for t in TYPES}  # + org_extras' attributes
     problems = [p for r in result.resources for p in problems_with(r, declared[r.type])]
     assert problems == []
     ids = [r.id for r in result.resources]
@@ -156,7 +164,8 @@ def test_collector_is_read_only_and_counts_requests_by_endpoint(fake, run_collec
     assert sum(counted.values()) == sum(seen.values())
     assert counted["POST /graphql"] == seen["POST /graphql"]
     assert counted["GET /repos/{owner}/{repo}/hooks"] == seen["GET /repos/{owner}/{repo}/hooks"] == 9
-    assert seen["POST /graphql"] == 4  # per org: one SAML identities page, one batch of repositories
+    # Per org: one SAML identities page, one batch of repositories, the IP allow list, SCIM identities.
+    assert seen["POST /graphql"] == 8
 
 
 def test_expired_token_fails_each_org_with_a_clear_error_and_no_token(fake, run_collector) -> None:

@@ -99,8 +99,9 @@ def test_every_page_of_rules_rulesets_keys_and_environments_is_read(run_collecto
     assert got[("github_repo_production_environment_reviewers", FULL_NAME)] == "FAIL"
     assert got[("github_repo_admins_cannot_bypass", FULL_NAME)] == "FAIL"
     # SAML identities, the batch, ONE follow-up carrying the four unfinished repository connections,
-    # then one for the 30th ruleset's bypass actors (known to be unfinished only once it is read).
-    assert graphql_posts == 4
+    # then one for the 30th ruleset's bypass actors (known to be unfinished only once it is read),
+    # and the IP allow list and SCIM identities (org_extras).
+    assert graphql_posts == 6
 
 
 def test_follow_ups_of_several_repositories_share_queries(run_collector) -> None:
@@ -118,8 +119,8 @@ def test_follow_ups_of_several_repositories_share_queries(run_collector) -> None
         attributes = resources[mapping.repository_id(f"northwind-labs/{name}")].attributes
         assert len(attributes["deploy_keys"]) == 60 and len(attributes["environments"]) == 30
     # 4 repos x 4 unfinished connections = 16 next pages, 10 per query (2 queries), then their
-    # 4 rulesets' bypass actors in one more: SAML + batch + 3.
-    assert graphql_posts == 5
+    # 4 rulesets' bypass actors in one more: SAML + batch + 3, the IP allow list and SCIM identities.
+    assert graphql_posts == 7
 
 
 def test_an_unreadable_next_page_makes_the_attribute_unknown_not_shorter(run_collector, monkeypatch) -> None:

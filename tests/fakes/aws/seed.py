@@ -232,6 +232,13 @@ EXPECTED_MAIN: dict[str, dict[str, str]] = {
     "aws_cloudtrail_kms_encryption": {"org-audit": "PASS", "legacy-trail": "FAIL"},
     "aws_cloudtrail_log_bucket_not_public": {"org-audit": "PASS", "legacy-trail": "FAIL"},
     "aws_account_environment_designated": {MAIN_ACCOUNT: "SKIPPED"},
+    # A single account carries no environment (tests/collectors/aws/test_aws_separation.py has production).
+    "aws_role_production_not_trusted_by_nonproduction": {"open-door": "SKIPPED", "vendor-acme": "SKIPPED"},
+    # No bucket of this account is marked as an AI store (tests/collectors/aws/test_aws_ai_stores.py has some).
+    "aws_ai_bucket_not_public": {},
+    "aws_ai_bucket_kms_encrypted": {},
+    "aws_ai_bucket_access_logged": {},
+    "aws_ai_bucket_not_shared_outside_organization": {},
     "aws_iam_user_cannot_escalate_to_admin": {"bo.chen": "PASS", "dmitri": "PASS", "jenkins-ci": "FAIL", "ops-admin": "PASS"},
     "aws_iam_role_cannot_escalate_to_admin": {"gha-api-deploy": "FAIL", "ec2-admin": "PASS", "vendor-acme": "PASS"},
     "aws_github_oidc_role_not_admin": {"gha-api-deploy": "FAIL", "gha-any-repo": "PASS", "ec2-admin": "SKIPPED"},

@@ -17,11 +17,14 @@ from tests.fakes.github.model import (
     App,
     BranchProtection,
     Collaborator,
+    Copilot,
+    CopilotSeat,
     DeployKey,
     Environment,
     Hook,
     Installation,
     Org,
+    OrgRole,
     Person,
     Repo,
     Ruleset,
@@ -91,8 +94,10 @@ def default_world(orgs: list[Org] | None = None) -> World:
 def default_org() -> Org:
     """Northwind Labs: one of everything a GitHub policy looks at, good and bad."""
     members = [
-        Person("ana-silva", role="admin", name="Ana Silva", email="ana@northwind.dev", saml_name_id="ana@northwind.dev"),
-        Person("bochen", name="Bo Chen", email="bo@northwind.dev", saml_name_id="bo@northwind.dev"),
+        Person("ana-silva", role="admin", name="Ana Silva", email="ana@northwind.dev", saml_name_id="ana@northwind.dev",
+               scim_username="ana@northwind.dev"),
+        Person("bochen", name="Bo Chen", email="bo@northwind.dev", saml_name_id="bo@northwind.dev",
+               scim_username="bo@northwind.dev"),
         # Left on 2026-11-10, still a member, never enabled 2FA.
         Person("dvolkov", name="Dmitri Volkov", two_factor_enabled=False, saml_name_id="dmitri@northwind.dev"),
         # Unexplained machine account: no 2FA, no SAML identity.
@@ -108,6 +113,7 @@ def default_org() -> Org:
     ]
     api = Repo(
         "api",
+        secrets=["CODECOV_TOKEN", "PRODUCTIVITY_BOT_TOKEN"],
         description="Customer API (critical)",
         topics=["critical", "production"],
         branches=["release/1.0"],
@@ -199,6 +205,7 @@ def default_org() -> Org:
         vulnerability_alerts=False,
         actions=ActionsPermissions(default_workflow_permissions="write", can_approve_pull_request_reviews=True),
         environments=[Environment("production")],
+        secrets=["TF_PROD_DEPLOY_KEY", "SLACK_WEBHOOK"],  # a production credential at repository level
         files=dict(workflow_files.INFRA),
     )
     mobile = Repo(
@@ -253,6 +260,12 @@ def default_org() -> Org:
         outside_collaborators=outside,
         teams=teams,
         repos=[api, web, infra, mobile, legacy, fork, internal],
+        # Copilot through teams, public-code matches blocked; dvolkov (left) still holds a seat.
+        copilot=Copilot(seats=[CopilotSeat("ana-silva", "platform"), CopilotSeat("bochen", "platform"),
+                               CopilotSeat("dvolkov", last_activity_at=None)]),
+        org_roles=[OrgRole("all_repo_read", base_role="read"), OrgRole("security_manager", teams=["security"])],
+        ip_allow_list_enabled=True,
+        ip_allow_list=[("198.51.100.0/24", True), ("203.0.113.7", False)],
         hooks=[
             Hook("https://siem.northwind.dev/github/audit", events=["*"]),
             Hook("http://old-dashboard.example/github", events=["push"], has_secret=False, insecure_ssl=True),

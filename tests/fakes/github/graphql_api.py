@@ -337,14 +337,32 @@ class _Resolver:
                             "familyName": None,
                             "groups": None,
                         },
-                        "scimIdentity": None,
+                        "scimIdentity": {"username": p.scim_username, "emails": None, "givenName": None,
+                                         "familyName": None, "groups": None} if p.scim_username else None,
                     },
                 ),
             }
 
+        def ip_allow_list_setting(**_: Any) -> str:
+            if not admin:
+                raise _error("FORBIDDEN", f"You must be an owner of {org.login} to read its IP allow list.")
+            return "ENABLED" if org.ip_allow_list_enabled else "DISABLED"
+
+        def ip_allow_list_entries(**page: Any) -> dict[str, Any]:
+            if not admin:
+                raise _error("FORBIDDEN", f"You must be an owner of {org.login} to read its IP allow list.")
+            entries = [
+                {"id": _gid("IpAllowListEntry", f"{org.id}-{i}"), "allowListValue": value, "isActive": active,
+                 "name": None, "createdAt": org.created_at, "updatedAt": org.updated_at}
+                for i, (value, active) in enumerate(org.ip_allow_list)
+            ]
+            return connection("ipAllowListEntries", entries)(**page)
+
         return {
             "__typename": "Organization",
             "login": org.login,
+            "ipAllowListEnabledSetting": ip_allow_list_setting,
+            "ipAllowListEntries": ip_allow_list_entries,
             "name": org.name,
             "id": _gid("Organization", org.id),
             "databaseId": org.id,

@@ -31,9 +31,37 @@ class Person:
     name: str | None = None
     email: str | None = None  # public/verified email, None when hidden
     saml_name_id: str | None = None  # linked SAML identity (GHEC), None when not linked
+    scim_username: str | None = None  # provisioned by the IdP through SCIM (GHEC), None when not
     id: int = field(default_factory=next_id)
     site_admin: bool = False
     type: Literal["User", "Bot"] = "User"
+
+
+@dataclass
+class CopilotSeat:
+    login: str
+    assigning_team: str | None = None  # team slug when the seat comes through a team
+    last_activity_at: str | None = "2026-11-10T10:00:00Z"
+    created_at: str = "2025-06-01T10:00:00Z"
+
+
+@dataclass
+class Copilot:
+    """An organization's Copilot Business subscription and policies (GET /orgs/{org}/copilot/billing)."""
+
+    public_code_suggestions: Literal["allow", "block", "unconfigured"] = "block"
+    seat_management_setting: Literal["assign_all", "assign_selected", "disabled", "unconfigured"] = "assign_selected"
+    seats: list[CopilotSeat] = field(default_factory=list)
+
+
+@dataclass
+class OrgRole:
+    name: str
+    teams: list[str] = field(default_factory=list)  # team slugs
+    users: list[str] = field(default_factory=list)  # logins
+    base_role: str | None = None
+    source: Literal["Organization", "Enterprise", "Predefined"] = "Predefined"
+    id: int = field(default_factory=next_id)
 
 
 @dataclass
@@ -232,6 +260,7 @@ class Repo:
     actions: ActionsPermissions = field(default_factory=ActionsPermissions)
     files: dict[str, str] = field(default_factory=dict)  # path -> text (CODEOWNERS, ...)
     codeowners_errors: list[dict[str, Any]] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)  # repository-level Actions secret names
     created_at: str = "2024-05-01T10:00:00Z"
     updated_at: str = "2026-11-01T10:00:00Z"
     pushed_at: str = "2026-11-18T10:00:00Z"
@@ -282,6 +311,13 @@ class Org:
     created_at: str = "2023-01-10T10:00:00Z"
     updated_at: str = "2026-10-01T10:00:00Z"
     id: int = field(default_factory=next_id)
+    # GitHub Copilot Business: None = no subscription (GET /orgs/{org}/copilot/billing answers 404).
+    copilot: Copilot | None = None
+    # Organization roles -> holders ("security_manager" is the predefined Security Manager role).
+    org_roles: list[OrgRole] = field(default_factory=list)
+    # IP allow list (GHEC): enabled setting and entries (value, active).
+    ip_allow_list_enabled: bool = False
+    ip_allow_list: list[tuple[str, bool]] = field(default_factory=list)
 
     def person(self, login: str) -> Person | None:
         for person in (*self.members, *self.outside_collaborators):

@@ -24,6 +24,7 @@ from tests.fakes.github.model import (
     Hook,
     Installation,
     Org,
+    OrgRole,
     Person,
     Repo,
     Ruleset,
@@ -1158,6 +1159,14 @@ def list_repo_teams(req: Request) -> Response:
     return paginate(req, items)
 
 
+def list_repo_secrets(req: Request) -> Response:
+    org, repo, _, _ = get_repo(req, "admin")
+    items = [{"name": name, "created_at": repo.created_at, "updated_at": repo.updated_at} for name in repo.secrets]
+    page = paginate(req, items)
+    page.body = {"total_count": len(items), "secrets": page.body}
+    return page
+
+
 def list_deploy_keys(req: Request) -> Response:
     org, repo, _, _ = get_repo(req, "admin")
     base = f"{req.api_base}/repos/{org.login}/{repo.name}/keys"
@@ -1299,6 +1308,110 @@ def get_vulnerability_alerts(req: Request) -> Response:
 
 Handler = Callable[[Request], Response]
 
+# ---------------------------------------------------------------- handlers: Copilot, organization roles
+
+
+def get_copilot_billing(req: Request) -> Response:
+    org = get_org(req)
+    require_owner(req, org, status=403, message="You must be an organization owner to view Copilot billing.")
+    if org.copilot is None:
+        raise HttpError(404, "Copilot Business is not enabled for this organization.")
+    seats = org.copilot.seats
+    return Response(
+        200,
+        {
+            "seat_breakdown": {
+                "total": len(seats), "added_this_cycle": 0, "pending_cancellation": 0, "pending_invitation": 0,
+                "active_this_cycle": sum(1 for s in seats if s.last_activity_at), "inactive_this_cycle": 0,
+            },
+            "public_code_suggestions": org.copilot.public_code_suggestions,
+            "ide_chat": "enabled",
+            "platform_chat": "enabled",
+            "cli": "enabled",
+            "seat_management_setting": org.copilot.seat_management_setting,
+            "plan_type": "business",
+        },
+    )
+
+
+def list_copilot_seats(req: Request) -> Response:
+    org = get_org(req)
+    require_owner(req, org, status=403, message="You must be an organization owner to list Copilot seats.")
+    if org.copilot is None:
+        raise HttpError(404, "Copilot Business is not enabled for this organization.")
+    items = []
+    for seat in org.copilot.seats:
+        team = org.team(seat.assigning_team) if seat.assigning_team else None
+        item: dict[str, Any] = {
+            "created_at": seat.created_at,
+            "updated_at": seat.created_at,
+            "pending_cancellation_date": None,
+            "last_activity_at": seat.last_activity_at,
+            "last_activity_editor": "vscode/1.95.0/copilot/1.250.0" if seat.last_activity_at else None,
+            "plan_type": "business",
+            "assignee": lookup_user(req, org, seat.login),
+        }
+        if team is not None:  # a directly assigned seat has no assigning_team
+            item["assigning_team"] = team_json(req, org, team)
+        items.append(item)
+    page = paginate(req, items)
+    page.body = {"total_seats": len(items), "seats": page.body}
+    return page
+
+
+def _org_role(req: Request, org: Org) -> OrgRole:
+    role = next((r for r in org.org_roles if str(r.id) == req.params["role_id"]), None)
+    if role is None:
+        raise not_found()
+    return role
+
+
+def _org_role_json(req: Request, org: Org, role: OrgRole) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": role.id,
+        "name": role.name,
+        "description": None,
+        "source": role.source,
+        "permissions": [],
+        "organization": org_account_json(req, org),
+        "created_at": org.created_at,
+        "updated_at": org.updated_at,
+    }
+    if role.base_role is not None:  # roles that inherit no base role omit it
+        body["base_role"] = role.base_role
+    return body
+
+
+def list_org_roles(req: Request) -> Response:
+    org = get_org(req)
+    require_owner(req, org, status=403, message="You must be an organization administrator to list organization roles.")
+    roles = [_org_role_json(req, org, r) for r in org.org_roles]
+    return Response(200, {"total_count": len(roles), "roles": roles})
+
+
+def list_org_role_teams(req: Request) -> Response:
+    org = get_org(req)
+    require_owner(req, org, status=403, message="You must be an organization administrator to list role assignments.")
+    role = _org_role(req, org)
+    items = []
+    for slug in role.teams:
+        team = org.team(slug)
+        if team is None:
+            continue
+        items.append({**team_json(req, org, team), "assignment": "direct"})
+    return paginate(req, items)
+
+
+def list_org_role_users(req: Request) -> Response:
+    org = get_org(req)
+    require_owner(req, org, status=403, message="You must be an organization administrator to list role assignments.")
+    role = _org_role(req, org)
+    items = []
+    for login in role.users:
+        items.append({**lookup_user(req, org, login), "assignment": "direct"})
+    return paginate(req, items)
+
+
 ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/user", get_user),
     ("GET", "/rate_limit", get_rate_limit),
@@ -1324,6 +1437,11 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/orgs/{org}/actions/permissions/fork-pr-contributor-approval", get_org_fork_pr_approval),
     ("GET", "/orgs/{org}/actions/runner-groups", list_runner_groups),
     ("GET", "/orgs/{org}/credential-authorizations", list_credential_authorizations),
+    ("GET", "/orgs/{org}/copilot/billing", get_copilot_billing),
+    ("GET", "/orgs/{org}/copilot/billing/seats", list_copilot_seats),
+    ("GET", "/orgs/{org}/organization-roles", list_org_roles),
+    ("GET", "/orgs/{org}/organization-roles/{role_id}/teams", list_org_role_teams),
+    ("GET", "/orgs/{org}/organization-roles/{role_id}/users", list_org_role_users),
     ("GET", "/repos/{owner}/{repo}", get_repo_handler),
     ("GET", "/repos/{owner}/{repo}/branches/{branch}/protection", get_branch_protection),
     ("GET", "/repos/{owner}/{repo}/rulesets", list_repo_rulesets),
@@ -1332,6 +1450,7 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("GET", "/repos/{owner}/{repo}/collaborators", list_collaborators),
     ("GET", "/repos/{owner}/{repo}/teams", list_repo_teams),
     ("GET", "/repos/{owner}/{repo}/keys", list_deploy_keys),
+    ("GET", "/repos/{owner}/{repo}/actions/secrets", list_repo_secrets),
     ("GET", "/repos/{owner}/{repo}/hooks", list_repo_hooks),
     ("GET", "/repos/{owner}/{repo}/environments", list_environments),
     ("GET", "/repos/{owner}/{repo}/environments/{environment_name}", get_environment),

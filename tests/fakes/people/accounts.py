@@ -85,11 +85,13 @@ def role_assignment(assignment_id: str, principal_id: str, role_name: str = "Own
 def roster_entry(name: str, email: str | None, *, employment_type: str = "employee", partner: str | None = None,
                  status: str = "active", start_date: str | None = None, end_date: str | None = None,
                  github: list[str] | None = None, aws_iam_user: list[str] | None = None,
-                 entra_upn: list[str] | None = None, line: int = 2, scope: str = "roster:team.csv") -> Resource:
+                 entra_upn: list[str] | None = None, line: int = 2, scope: str = "roster:team.csv",
+                 security_onboarding_date: str | None = None) -> Resource:
     return Resource("roster.entry", f"roster:entry/{email or name.lower().replace(' ', '-')}", name, scope, {
         "name": name, "email": email, "employment_type": employment_type, "partner": partner,
         "status": status, "start_date": start_date, "end_date": end_date,
         "github": github or [], "aws_iam_user": aws_iam_user or [], "entra_upn": entra_upn or [], "line": line,
+        "security_onboarding_date": security_onboarding_date,
     })
 
 
