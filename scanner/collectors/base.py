@@ -22,7 +22,7 @@ from scanner.inventory.model import Resource, SourceStatus, Unknown
 from scanner.progress import Progress
 
 __all__ = [
-    "CallCounter", "CollectContext", "CollectResult", "Collector", "Progress", "UnitReader", "days_between", "iso",
+    "CallCounter", "CollectContext", "CollectResult", "Collector", "Progress", "ReadFailure", "UnitReader", "days_between", "iso",
     "parse_time", "redact",
 ]
 
@@ -161,6 +161,20 @@ def _parse_iso(text: str) -> datetime | None:
         return None
 
 
+class ReadFailure(CollectorError):
+    """A read failure its platform has already classified, for ``UnitReader.read_or_unknown``:
+    the source error line (the message), its ``kind`` (auth, permission, api), the ``reason`` the
+    Unknown carries and an optional ``note`` saying what would complete the audit. For a platform
+    whose classification depends on the call (Azure: a 403 is a licence on one Graph endpoint and
+    a permission on another; a 401 fails one part, not the tenant)."""
+
+    def __init__(self, message: str, *, kind: str, reason: str, note: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.reason = reason
+        self.note = note
+
+
 class UnitReader:
     """What one collection unit (a GitHub org, an AWS account, an Azure tenant or subscription)
     records while it reads, and the one "read this or record Unknown with the reason" helper.
@@ -223,6 +237,12 @@ class UnitReader:
         return Unknown(needs)
 
     def failed(self, what: str, error: CollectorError) -> Unknown:
+        if isinstance(error, ReadFailure):
+            self.kinds.add(error.kind)
+            self.errors.append(str(error))
+            if error.note is not None:
+                self.notes.append(error.note)
+            return Unknown(error.reason)
         self.kinds.add(error.kind)
         self.errors.append(f"{self.unit}: could not read {what}: {error}")
         return Unknown(f"could not be read: {error}")

@@ -94,3 +94,23 @@ def test_a_plan_feature_missing_is_a_note_not_a_missing_permission() -> None:
 
     assert reader.read_or_unknown("rulesets", absent, needs="needs GitHub Team", plan_feature=True) == Unknown("needs GitHub Team")
     assert not reader.missing and reader.all_notes() == ("needs GitHub Team: rulesets",)
+
+
+def test_a_failure_the_platform_classified_keeps_its_kind_reason_and_note() -> None:
+    from scanner.collectors.base import ReadFailure
+
+    reader = UnitReader("Azure")
+
+    def unlicensed() -> None:
+        raise ReadFailure("Graph GET /v1.0/identity/conditionalAccess/policies answered 403", kind="permission",
+                          reason="needs Microsoft Entra ID P1 or P2 (Conditional Access)", note="Conditional Access needs P1")
+
+    def rejected_here_only() -> None:
+        raise ReadFailure("Graph GET /v1.0/applications answered 401", kind="auth", reason="could not read apps: credential rejected")
+
+    assert reader.read_or_unknown("CA", unlicensed) == Unknown("needs Microsoft Entra ID P1 or P2 (Conditional Access)")
+    assert reader.read_or_unknown("apps", rejected_here_only) == Unknown("could not read apps: credential rejected")
+    assert reader.errors == ["Graph GET /v1.0/identity/conditionalAccess/policies answered 403",
+                             "Graph GET /v1.0/applications answered 401"]
+    assert reader.notes == ["Conditional Access needs P1"] and reader.error_kind() == "auth"
+    assert (reader.parts, reader.failed_parts) == (2, 2)

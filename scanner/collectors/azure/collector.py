@@ -25,7 +25,7 @@ from scanner.collectors.azure.client import (
     scrub,
     token_claims,
 )
-from scanner.collectors.base import CallCounter, Collector, CollectResult, UnitReader, iso, redact
+from scanner.collectors.base import CallCounter, Collector, CollectResult, ReadFailure, UnitReader, iso, redact
 from scanner.inventory.model import Resource, SourceState, SourceStatus, Unknown
 
 API_SUBSCRIPTIONS = "2022-12-01"
@@ -269,22 +269,19 @@ class AzureCollector(Collector):
         parts: dict[str, Any] = {}
 
         def read(name: str, what: str, needs: str, call: Callable[[], Any], *, tolerate: Callable[[Exception], Any] | None = None) -> None:
-            outcome.parts += 1
-            try:
-                parts[name] = call()
-            except Exception as exc:  # noqa: BLE001 - recorded on the source
-                if tolerate is not None:
-                    tolerated = tolerate(exc)
-                    if tolerated is not None:
-                        parts[name] = tolerated
-                        return
-                kind, message, reason = self._arm_failure(exc, f"{what} of subscription {sub_id}", needs)
-                outcome.failed_parts += 1
-                outcome.errors.append(message)
-                outcome.kinds.add(kind)
-                if kind == "permission":
-                    outcome.notes.append(f"{needs} on subscription {sub_id} would complete {what}")
-                parts[name] = Unknown(reason)
+            def attempt() -> Any:
+                try:
+                    return call()
+                except Exception as exc:  # noqa: BLE001 - classified here, recorded on the source
+                    if tolerate is not None:
+                        tolerated = tolerate(exc)
+                        if tolerated is not None:
+                            return tolerated
+                    kind, message, reason = self._arm_failure(exc, f"{what} of subscription {sub_id}", needs)
+                    note = f"{needs} on subscription {sub_id} would complete {what}" if kind == "permission" else None
+                    raise ReadFailure(message, kind=kind, reason=reason, note=note) from exc
+
+            parts[name] = outcome.read_or_unknown(what, attempt, needs=needs)
 
         def ser(items: Any) -> list[dict[str, Any]]:
             return [item.serialize(keep_readonly=True) for item in items]
@@ -336,23 +333,24 @@ class AzureCollector(Collector):
         parts: dict[str, Any] = {}
 
         def read(name: str, what: str, permission: str, call: Callable[[], Any], *, licence_reason: str | None = None) -> None:
-            outcome.parts += 1
-            try:
-                parts[name] = call()
-            except GraphError as exc:
-                outcome.failed_parts += 1
-                outcome.errors.append(str(exc))
-                outcome.kinds.add(exc.kind)
-                if exc.status == 403 and exc.code == _NO_PREMIUM and licence_reason:
-                    parts[name] = Unknown(licence_reason)
-                    outcome.notes.append(f"{what} needs {_LICENCE}; without it these attributes are Unknown")
-                elif exc.status == 403:
-                    parts[name] = Unknown(f"needs Graph {permission}")
-                    outcome.notes.append(f"grant the Graph application permission {permission} (admin consent) to read {what}")
-                elif exc.status == 401:
-                    parts[name] = Unknown(f"could not read {what}: credential rejected")
-                else:
-                    parts[name] = Unknown(f"could not read {what}: Graph answered {exc.status or 'no response'}")
+            def attempt() -> Any:
+                try:
+                    return call()
+                except GraphError as exc:
+                    note = None
+                    if exc.status == 403 and exc.code == _NO_PREMIUM and licence_reason:
+                        reason = licence_reason
+                        note = f"{what} needs {_LICENCE}; without it these attributes are Unknown"
+                    elif exc.status == 403:
+                        reason = f"needs Graph {permission}"
+                        note = f"grant the Graph application permission {permission} (admin consent) to read {what}"
+                    elif exc.status == 401:
+                        reason = f"could not read {what}: credential rejected"
+                    else:
+                        reason = f"could not read {what}: Graph answered {exc.status or 'no response'}"
+                    raise ReadFailure(str(exc), kind=exc.kind, reason=reason, note=note) from exc
+
+            parts[name] = outcome.read_or_unknown(what, attempt, needs=f"needs Graph {permission}")
 
         read("organization", "the tenant's verified domains", "Directory.Read.All",
              lambda: next(iter(graph.list("/organization", {"$select": "id,displayName,verifiedDomains"})), None))
