@@ -54,8 +54,11 @@ class Collector(ABC):
     """One platform's collector, named by its descriptor (``scanner.collectors.PLATFORMS``).
 
     ``settings`` is this platform's section of the configuration (from posture.yaml and flags),
-    e.g. ``{"orgs": ["acme"], "url": "https://api.github.com"}``; the collector validates it and
-    raises ``ConfigError`` naming the field on bad values, before any network call.
+    e.g. ``{"orgs": ["acme"], "url": "https://api.github.com"}``. It is parsed by the parser the
+    platform's descriptor declares (``validate=``; GitHub, AWS and Azure also accept the parsed
+    settings object), which raises ``ConfigError`` naming the field, before any network call.
+    A collector reads each unit through a ``UnitReader`` and takes its clients (sessions,
+    credentials) through its constructor.
     """
 
     platform: ClassVar[str]
