@@ -20,7 +20,7 @@ Use::
     response = http.request("GET", url, route="GET /orgs/{org}", headers={...}, params={...})
     next_url = http.same_origin(link)                       # refuses a next-page link to another host
 
-Microsoft Graph (``scanner/collectors/azure/client.py``) would use it the same way::
+Microsoft Graph (``scanner/collectors/azure/client.py``, ``GraphClient``) uses it the same way::
 
     http = Transport("https://graph.microsoft.com", secrets=(access_token,), counter=counter,
                      budget=Budget(f"Graph tenant {tenant_id}", patience=300),

@@ -11,18 +11,18 @@ others complete.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from scanner.collectors.aws import ai_stores, mapping, separation
+from scanner.collectors.aws.platform import AwsSettings
 from scanner.collectors.aws.client import (
     ACCESS_DENIED_CODES,
     AUTH_ERROR_CODES,
@@ -30,88 +30,18 @@ from scanner.collectors.aws.client import (
     AwsSessionFactory,
     error_code,
 )
-from scanner.collectors.base import CallCounter, CollectContext, Collector, CollectResult, iso, redact
+from scanner.collectors.base import CallCounter, CollectContext, Collector, CollectResult, UnitReader, iso, redact
 from scanner.errors import ApiError, AuthError, CollectorError, ConfigError, PermissionDenied
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 
 T = TypeVar("T")
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,128}$")
-_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _GAAD_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
 _BPA_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 _PUBLIC_GRANTEES = (
     "http://acs.amazonaws.com/groups/global/AllUsers",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
 )
-
-
-# --------------------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True)
-class AwsSettings:
-    """The validated ``aws`` settings (flags --aws-*, or the aws: section of posture.yaml)."""
-
-    profile: str | None = None
-    organization: bool = False
-    role_name: str = "OrganizationAccountAccessRole"
-    external_id: str | None = None
-    accounts: tuple[str, ...] = ()
-    skip_accounts: tuple[str, ...] = ()
-    region: str | None = None
-
-    @classmethod
-    def parse(cls, settings: Mapping[str, Any]) -> AwsSettings:
-        known = {"profile", "organization", "role_name", "external_id", "accounts", "skip_accounts", "region"}
-        unknown = sorted(set(settings) - known)
-        if unknown:
-            raise ConfigError(f"aws.{unknown[0]}: unknown setting; known: {', '.join(sorted(known))}")
-
-        def optional_str(key: str, pattern: re.Pattern[str] | None = None, what: str = "") -> str | None:
-            value = settings.get(key)
-            if value is None or value == "":
-                return None
-            if not isinstance(value, str):
-                raise ConfigError(f"aws.{key}: expected a string, got {type(value).__name__}")
-            if pattern is not None and not pattern.match(value):
-                raise ConfigError(f"aws.{key}: {what}")
-            return value
-
-        def account_list(key: str) -> tuple[str, ...]:
-            value = settings.get(key) or ()
-            if isinstance(value, str):
-                value = [v for v in value.split(",") if v.strip()]
-            if not isinstance(value, (list, tuple)):
-                raise ConfigError(f"aws.{key}: expected a list of 12-digit account ids")
-            ids = []
-            for item in value:
-                text = str(item).strip()
-                if not _ACCOUNT_ID.match(text):
-                    raise ConfigError(f"aws.{key}: {text!r} is not a 12-digit AWS account id")
-                ids.append(text)
-            return tuple(dict.fromkeys(ids))
-
-        organization = settings.get("organization", False)
-        if not isinstance(organization, bool):
-            raise ConfigError("aws.organization: expected true or false")
-        role_name = settings.get("role_name") or "OrganizationAccountAccessRole"
-        if not isinstance(role_name, str) or not _ROLE_NAME.match(role_name):
-            raise ConfigError(f"aws.role_name: {role_name!r} is not a valid IAM role name")
-        parsed = cls(
-            profile=optional_str("profile"),
-            organization=organization,
-            role_name=role_name,
-            external_id=optional_str("external_id", _EXTERNAL_ID, "external id must be 2-1224 characters of [\\w+=,.@:/-]"),
-            accounts=account_list("accounts"),
-            skip_accounts=account_list("skip_accounts"),
-            region=optional_str("region", _REGION, "expected an AWS region name such as eu-west-1"),
-        )
-        if not organization and (parsed.accounts or parsed.skip_accounts):
-            raise ConfigError("aws.accounts / aws.skip_accounts only apply with aws.organization (--aws-organization)")
-        return parsed
 
 
 # --------------------------------------------------------------------------- one account
@@ -156,51 +86,88 @@ class _Abort(Exception):
         self.error = error
 
 
-@dataclass
-class _AccountRun:
-    """Collects one account through its clients, recording what could not be read."""
+class _Denied(PermissionDenied):
+    """An AWS access-denied answer; ``code`` is AWS's error code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _Failed(ApiError):
+    """Any other AWS failure: ``detail`` for the source error, ``short`` for the Unknown's reason."""
+
+    def __init__(self, detail: str, short: str) -> None:
+        super().__init__(detail)
+        self.short = short
+
+
+@dataclass(eq=False)
+class _AccountRun(UnitReader):
+    """Collects one account through its clients, recording what could not be read (``UnitReader``)."""
 
     clients: AccountClients
     account_id: str
     now: datetime
     sleep: Callable[[float], None]
     report_timeout: float = 120.0
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    kinds: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        super().__init__(f"AWS account {self.account_id}")
 
     # -- calling
 
-    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, Any] | None = None) -> T | Unknown | Any:
+    @overload
+    def attempt(self, action: str, fn: Callable[[], T]) -> T | Unknown: ...
+
+    @overload
+    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, Any]) -> Any: ...
+    # (With ``absent`` the answer is T, one of its values (often a literal such as ``{}``, which
+    # cannot be inferred) or an Unknown: callers narrow with isinstance(..., Unknown).)
+
+    def attempt(self, action: str, fn: Callable[[], T], absent: Mapping[str, Any] | None = None) -> Any:
         """``fn()``, or for an error code listed in ``absent`` its value, else an ``Unknown``."""
-        try:
-            return fn()
-        except ClientError as exc:
+
+        def read() -> Any:
+            try:
+                return fn()
+            except ClientError as exc:
+                if absent and error_code(exc) in absent:
+                    return absent[error_code(exc)]
+                raise
+
+        return self.read_or_unknown(action, read, needs=f"needs {action}")
+
+    def classify(self, what: str, exc: Exception) -> CollectorError | None:
+        if isinstance(exc, ClientError):
             code = error_code(exc)
-            if absent and code in absent:
-                return absent[code]
             if code in AUTH_ERROR_CODES:
-                raise _Abort(AuthError(f"AWS account {self.account_id}: credentials rejected by {action} ({code})")) from exc
+                raise _Abort(AuthError(f"AWS account {self.account_id}: credentials rejected by {what} ({code})")) from exc
             if code in ACCESS_DENIED_CODES:
-                self.kinds.add("permission")
-                note = f"grant {action} to read what it feeds (see deploy/aws/posture-audit-policy.json)"
-                if note not in self.notes:
-                    self.notes.append(note)
-                    self.errors.append(f"{action} denied ({code}) in account {self.account_id}")
-                return Unknown(f"needs {action}")
+                return _Denied(code)
             message = " ".join(redact(str(exc.response.get("Error", {}).get("Message", "")), self.clients.secrets()).split())
             if message.startswith("<"):
                 message = ""  # an HTML error page, not a message: the code says enough
-            self.kinds.add("api")
-            self.errors.append(f"{action} failed in account {self.account_id} ({code}{': ' + message[:120] if message else ''})")
-            return Unknown(f"{action} failed ({code})")
-        except NoCredentialsError as exc:
+            return _Failed(f"{code}{': ' + message[:120] if message else ''}", code)
+        if isinstance(exc, NoCredentialsError):
             raise _Abort(AuthError("no AWS credentials found; configure a profile or the default credential chain")) from exc
-        except BotoCoreError as exc:
-            self.kinds.add("api")
+        if isinstance(exc, BotoCoreError):
             reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-            self.errors.append(f"{action} failed in account {self.account_id} ({type(exc).__name__}: {reason})")
-            return Unknown(f"{action} failed ({type(exc).__name__})")
+            return _Failed(f"{type(exc).__name__}: {reason}", type(exc).__name__)
+        return None
+
+    def denied(self, what: str, needs: str, error: CollectorError) -> Unknown:
+        self.kinds.add("permission")
+        note = f"grant {what} to read what it feeds (see deploy/aws/posture-audit-policy.json)"
+        if note not in self.notes:
+            self.notes.append(note)
+            self.errors.append(f"{what} denied ({getattr(error, 'code', error)}) in account {self.account_id}")
+        return Unknown(needs)
+
+    def failed(self, what: str, error: CollectorError) -> Unknown:
+        self.kinds.add("api")
+        self.errors.append(f"{what} failed in account {self.account_id} ({error})")
+        return Unknown(f"{what} failed ({getattr(error, 'short', error)})")
 
     def _iam(self) -> Any:
         return self.clients.client("iam")
@@ -420,7 +387,7 @@ class _AccountRun:
         return True, []
 
     def account_public_access_block(self) -> dict[str, bool] | Unknown:
-        answer = self.attempt(
+        answer: dict[str, Any] | Unknown = self.attempt(
             "s3:GetAccountPublicAccessBlock",
             lambda: self.clients.client("s3control").get_public_access_block(AccountId=self.account_id),
             absent={"NoSuchPublicAccessBlockConfiguration": {}},
@@ -551,14 +518,16 @@ class AwsCollector(Collector):
 
     def __init__(
         self,
-        settings: Mapping[str, Any],
+        settings: Mapping[str, Any] | AwsSettings,
         context: CollectContext,
         *,
         session_factory: AwsSessionFactory | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(settings, context)
-        self.options = AwsSettings.parse(settings)
+        # Parsed once by the descriptor's parser (the one config validation uses); a mapping is
+        # parsed here with the same parser.
+        super().__init__(settings if not isinstance(settings, AwsSettings) else {}, context)
+        self.options = settings if isinstance(settings, AwsSettings) else AwsSettings.parse(settings)
         self.sessions = session_factory or AwsSessionFactory(self.options.profile)
         self._sleep = sleep
 

@@ -12,12 +12,12 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from scanner.collectors.aws import actiondb, iam_eval, policydoc
 from scanner.errors import ConfigError
-from scanner.collectors.base import days_between, iso
+from scanner.collectors.base import days_between, iso, parse_time
 from scanner.inventory.model import Resource, Unknown
 
 ROOT_REPORT_USER = "<root_account>"
@@ -43,21 +43,6 @@ class AccountScope:
 # --------------------------------------------------------------------------- helpers
 
 
-def parse_time(value: Any) -> datetime | None:
-    """A datetime from boto3 (datetime) or a report/JSON string; None for N/A and the like."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if not isinstance(value, str) or not value or value in ("N/A", "no_information", "not_supported"):
-        return None
-    text = value.replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            parsed = datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f%z")
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def tag_map(tags: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:

@@ -165,7 +165,14 @@ class GraphApiError(GraphError, ApiError):
 
 
 class GraphClient:
-    """GET-only Microsoft Graph v1.0 client over ``requests`` with paging and throttling."""
+    """GET-only Microsoft Graph v1.0 client with paging, on the project's one HTTP seam.
+
+    Requests go through ``scanner.http.Transport``: transient failures (network, 500/502/503/504)
+    are retried by urllib3's ``Retry`` with jittered backoff and ``Retry-After``; a 429 pauses the
+    client's ``Budget`` for its ``Retry-After`` and stops it once the waits exceed the patience
+    (``max_retries`` waits of at most ``max_retry_after``); every request on the wire is counted
+    as ``graph GET <path>``; a next page on another host is refused before the token is sent.
+    """
 
     def __init__(
         self,
@@ -181,16 +188,27 @@ class GraphClient:
         sleep: Callable[[float], None] = time.sleep,
         on_wait: Callable[[str], None] | None = None,
     ) -> None:
+        # Imported here: the descriptor imports this module and must not load requests/urllib3.
+        from scanner.http import Budget, RetryAfterSignals, Transport
+
         self._token = token
         self._base = base_url.rstrip("/")
-        self._session = session
-        self._guard = RequestGuard(counter, "graph")
-        self._verify = verify
-        self._max_retries = max_retries
-        self._max_retry_after = max_retry_after
-        self._backoff = backoff
-        self._sleep = sleep
-        self._on_wait = on_wait
+        self.transport = Transport(
+            self._base,
+            counter=counter,
+            budget=Budget(f"Microsoft Graph at {urlsplit(self._base).netloc}", patience=max_retry_after * max(1, max_retries),
+                          sleep=sleep),
+            signals=RetryAfterSignals(statuses=frozenset({429}), default_delay=max(1.0, backoff * 2)),
+            session=session,
+            retries=max_retries,
+            backoff_factor=backoff,
+            retry_after_max=max_retry_after,
+            timeout=60.0,
+            verify=verify,
+            sleep=sleep,
+            on_wait=on_wait or (lambda message: None),
+            label="Microsoft Graph",
+        )
 
     def _url(self, path: str) -> str:
         if path.startswith("https://") or path.startswith("http://"):
@@ -206,48 +224,33 @@ class GraphClient:
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         """One GET; returns the JSON object. Raises a GraphError subclass on failure."""
-        import requests  # the azure extra brings it; imported here, not at module import
+        from scanner.http import RateLimitSpent, TransportError
 
         url = self._url(path)
-        attempt = 0
-        while True:
-            self._guard.check("GET", url)
+        route = f"graph {operation_key('GET', url)}"
+        try:
+            response = self.transport.request(
+                "GET", url, route=route, params=params,
+                headers={"Authorization": f"Bearer {self._token.get()}", "Accept": "application/json"},
+            )
+        except RateLimitSpent as exc:
+            raise GraphApiError(f"Graph GET {_path(url)}: {exc}", status=429, code=None) from None
+        except TransportError as exc:
+            raise GraphApiError(
+                f"Graph GET {_path(url)} could not be reached ({exc}); check the network or --azure-graph-url",
+                status=None,
+                code=None,
+            ) from None
+        status = response.status_code
+        if status < 400:
             try:
-                response = self._session.get(
-                    url,
-                    params=params,
-                    headers={"Authorization": f"Bearer {self._token.get()}", "Accept": "application/json"},
-                    verify=self._verify,
-                    timeout=60,
-                )
-            except requests.RequestException as exc:
-                if attempt < self._max_retries:
-                    attempt += 1
-                    self._sleep(self._backoff * attempt)
-                    continue
-                raise GraphApiError(
-                    f"Graph GET {_path(url)} could not be reached ({type(exc).__name__}); check the network or --azure-graph-url",
-                    status=None,
-                    code=None,
-                ) from exc
-            status = response.status_code
-            if status < 400:
-                try:
-                    body = response.json()
-                except ValueError as exc:
-                    raise GraphApiError(f"Graph GET {_path(url)} answered {status} with a body that is not JSON", status=status, code=None) from exc
-                if not isinstance(body, dict):
-                    raise GraphApiError(f"Graph GET {_path(url)} answered {status} with an unexpected body", status=status, code=None)
-                return body
-            if status in (429, 503, 504) and attempt < self._max_retries:
-                wait = _retry_after(response.headers.get("Retry-After"), default=self._backoff * (2**attempt))
-                if wait <= self._max_retry_after:
-                    attempt += 1
-                    if self._on_wait:
-                        self._on_wait(f"Graph throttled {_path(url)} ({status}); waiting {wait:.0f}s")
-                    self._sleep(wait)
-                    continue
-            raise self._error(status, url, response)
+                body = response.json()
+            except ValueError as exc:
+                raise GraphApiError(f"Graph GET {_path(url)} answered {status} with a body that is not JSON", status=status, code=None) from exc
+            if not isinstance(body, dict):
+                raise GraphApiError(f"Graph GET {_path(url)} answered {status} with an unexpected body", status=status, code=None)
+            return body
+        raise self._error(status, url, response)
 
     def list(self, path: str, params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
         """Every item of a collection, following ``@odata.nextLink``."""
@@ -293,15 +296,6 @@ def scrub(text: str) -> str:
 
 def _path(url: str) -> str:
     return urlsplit(url).path
-
-
-def _retry_after(value: str | None, default: float) -> float:
-    if value is None:
-        return default
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return default
 
 
 def arm_client_options(

@@ -9,32 +9,24 @@ attributes, an error line and a note naming what would complete the audit, and t
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.collectors.azure import mapping, roles
+from scanner.collectors.azure.platform import AzureSettings, parse_settings
 from scanner.collectors.azure.client import (
-    CLOUDS,
     AccessToken,
     ArmRest,
-    Cloud,
     GraphClient,
     GraphError,
     arm_client_options,
-    check_https,
     identity_from_claims,
     scrub,
     token_claims,
 )
-from scanner.collectors.base import CallCounter, Collector, CollectResult, iso, redact
-from scanner.errors import ConfigError
+from scanner.collectors.base import CallCounter, Collector, CollectResult, ReadFailure, UnitReader, iso, redact
 from scanner.inventory.model import Resource, SourceState, SourceStatus, Unknown
-
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 API_SUBSCRIPTIONS = "2022-12-01"
 API_DIAGNOSTIC_SETTINGS = "2021-05-01-preview"
@@ -51,40 +43,20 @@ _P2_REASON = "needs Microsoft Entra ID P2 (Privileged Identity Management)"
 _MEMBER_FIELDS = "id,displayName,userPrincipalName,mail,userType"
 
 
-@dataclass(frozen=True)
-class _Settings:
-    tenant: str | None
-    subscriptions: tuple[str, ...]
-    cloud: Cloud
-    arm_url: str
-    graph_url: str
-    ca_bundle: str | None
-    credential: Any
-    retry_backoff: float
-    max_retries: int
-    environment: mapping.EnvironmentRule = mapping.EnvironmentRule()
+class _Outcome(UnitReader):
+    """Errors, notes, failure kinds and part counts gathered while reading one source (``UnitReader``).
 
+    Graph and ARM parts are classified by their own ``read`` helpers below (a 403 may be a missing
+    licence rather than a permission, a 401 fails one part only), then recorded here.
+    """
 
-@dataclass
-class _Outcome:
-    """Errors, notes and the kind of failure gathered while reading one source."""
-
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    failed_parts: int = 0
-    parts: int = 0
+    def __init__(self, unit: str = "Azure") -> None:
+        super().__init__(unit)
 
     def status(self) -> str:
         if self.failed_parts == 0:
             return "ok"
         return "failed" if self.failed_parts >= self.parts else "partial"
-
-    def error_kind(self) -> str | None:
-        for kind in ("auth", "permission", "api"):
-            if kind in self.kinds:
-                return kind
-        return None
 
 
 class _TenantCredential:
@@ -102,79 +74,28 @@ class _TenantCredential:
 class AzureCollector(Collector):
     platform = "azure"
 
-    def __init__(self, settings: Mapping[str, Any], context: Any) -> None:
-        super().__init__(settings, context)
-        self._options = self._validate(settings)
+    def __init__(
+        self,
+        settings: Mapping[str, Any] | AzureSettings,
+        context: Any,
+        *,
+        credential: Any = None,
+        session_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        # Parsed once by the descriptor's parser (the one config validation uses); a mapping is
+        # parsed here with the same parser.
+        super().__init__(settings if not isinstance(settings, AzureSettings) else {}, context)
+        self._options = settings if isinstance(settings, AzureSettings) else parse_settings(settings)
+        # The clients' inputs are injected here, as GitHub's and AWS's are (tests, embedding):
+        # a TokenCredential (else settings.credential, else DefaultAzureCredential) and the
+        # Graph HTTP session (else a requests.Session).
+        self._injected_credential = credential
+        self._session_factory = session_factory
         self._counter = CallCounter()
-
-    # --- settings --------------------------------------------------------------------------
-
-    @staticmethod
-    def _validate(settings: Mapping[str, Any]) -> _Settings:
-        tenant = settings.get("tenant")
-        if tenant is not None and (not isinstance(tenant, str) or not tenant.strip()):
-            raise ConfigError("azure.tenant must be a tenant id or domain (e.g. contoso.onmicrosoft.com)")
-        subs = settings.get("subscriptions") or []
-        if isinstance(subs, str) or not isinstance(subs, (list, tuple)):
-            raise ConfigError("azure.subscriptions must be a list of subscription ids")
-        for sub in subs:
-            if not isinstance(sub, str) or not _GUID.match(sub):
-                raise ConfigError(f"azure.subscriptions: {sub!r} is not a subscription id (a GUID)")
-        cloud_name = settings.get("cloud") or "public"
-        if cloud_name not in CLOUDS:
-            raise ConfigError(f"azure.cloud must be one of {', '.join(CLOUDS)}, not {cloud_name!r}")
-        cloud = CLOUDS[cloud_name]
-        arm_url = check_https("arm_url", settings["arm_url"]) if settings.get("arm_url") else cloud.arm_url
-        graph_url = check_https("graph_url", settings["graph_url"]) if settings.get("graph_url") else cloud.graph_url
-        ca_bundle = settings.get("ca_bundle")
-        if ca_bundle is not None:
-            ca_bundle = str(ca_bundle)
-            if not os.path.isfile(ca_bundle):
-                raise ConfigError(f"azure.ca_bundle: no such file {ca_bundle}")
-        credential = settings.get("credential")
-        if credential is not None and not callable(getattr(credential, "get_token", None)):
-            raise ConfigError("azure.credential must be an azure-core TokenCredential (with get_token)")
-        backoff = settings.get("retry_backoff", 0.8)
-        if not isinstance(backoff, (int, float)) or isinstance(backoff, bool) or backoff < 0:
-            raise ConfigError("azure.retry_backoff must be a number of seconds >= 0")
-        retries = settings.get("max_retries", 3)
-        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
-            raise ConfigError("azure.max_retries must be a whole number >= 0")
-        tags = settings.get("environment_tags")
-        if tags is None:
-            tags = list(mapping.DEFAULT_ENVIRONMENT_TAGS)
-        if isinstance(tags, str) or not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) and t.strip() for t in tags):
-            raise ConfigError("azure.environment_tags must be a list of tag names (e.g. [environment, env])")
-        patterns: dict[str, re.Pattern[str] | None] = {}
-        for key in ("production_name_pattern", "nonproduction_name_pattern"):
-            value = settings.get(key)
-            if value is None:
-                patterns[key] = None
-                continue
-            if not isinstance(value, str) or not value:
-                raise ConfigError(f"azure.{key} must be a regular expression matched against subscription names")
-            try:
-                patterns[key] = re.compile(value, re.IGNORECASE)
-            except re.error as exc:
-                raise ConfigError(f"azure.{key}: {value!r} is not a regular expression ({exc})") from None
-        return _Settings(
-            environment=mapping.EnvironmentRule(
-                tuple(t.strip() for t in tags), patterns["production_name_pattern"], patterns["nonproduction_name_pattern"]
-            ),
-            tenant=tenant.strip() if isinstance(tenant, str) else None,
-            subscriptions=tuple(s.lower() for s in subs),
-            cloud=cloud,
-            arm_url=arm_url,
-            graph_url=graph_url,
-            ca_bundle=ca_bundle,
-            credential=credential,
-            retry_backoff=float(backoff),
-            max_retries=retries,
-        )
 
     def _credential(self) -> Any:
         options = self._options
-        credential = options.credential
+        credential = self._injected_credential or options.credential
         if credential is None:
             from azure.identity import DefaultAzureCredential
 
@@ -202,7 +123,7 @@ class AzureCollector(Collector):
 
         import requests
 
-        session = requests.Session()
+        session = self._session_factory() if self._session_factory is not None else requests.Session()
         graph = GraphClient(
             token=graph_token,
             base_url=options.graph_url,
@@ -314,7 +235,7 @@ class AzureCollector(Collector):
         except Exception as exc:  # noqa: BLE001 - recorded on the source
             kind, message, _ = self._arm_failure(exc, "list subscriptions", "Reader on the subscriptions")
             outcome.errors.append(message)
-            outcome.kinds.append(kind)
+            outcome.kinds.add(kind)
             outcome.notes.append("grant the identity Reader on each subscription (or a management group above them)")
             return None
         found = {str(s.get("subscriptionId")).lower(): s for s in items if s.get("subscriptionId")}
@@ -348,22 +269,19 @@ class AzureCollector(Collector):
         parts: dict[str, Any] = {}
 
         def read(name: str, what: str, needs: str, call: Callable[[], Any], *, tolerate: Callable[[Exception], Any] | None = None) -> None:
-            outcome.parts += 1
-            try:
-                parts[name] = call()
-            except Exception as exc:  # noqa: BLE001 - recorded on the source
-                if tolerate is not None:
-                    tolerated = tolerate(exc)
-                    if tolerated is not None:
-                        parts[name] = tolerated
-                        return
-                kind, message, reason = self._arm_failure(exc, f"{what} of subscription {sub_id}", needs)
-                outcome.failed_parts += 1
-                outcome.errors.append(message)
-                outcome.kinds.append(kind)
-                if kind == "permission":
-                    outcome.notes.append(f"{needs} on subscription {sub_id} would complete {what}")
-                parts[name] = Unknown(reason)
+            def attempt() -> Any:
+                try:
+                    return call()
+                except Exception as exc:  # noqa: BLE001 - classified here, recorded on the source
+                    if tolerate is not None:
+                        tolerated = tolerate(exc)
+                        if tolerated is not None:
+                            return tolerated
+                    kind, message, reason = self._arm_failure(exc, f"{what} of subscription {sub_id}", needs)
+                    note = f"{needs} on subscription {sub_id} would complete {what}" if kind == "permission" else None
+                    raise ReadFailure(message, kind=kind, reason=reason, note=note) from exc
+
+            parts[name] = outcome.read_or_unknown(what, attempt, needs=needs)
 
         def ser(items: Any) -> list[dict[str, Any]]:
             return [item.serialize(keep_readonly=True) for item in items]
@@ -415,23 +333,24 @@ class AzureCollector(Collector):
         parts: dict[str, Any] = {}
 
         def read(name: str, what: str, permission: str, call: Callable[[], Any], *, licence_reason: str | None = None) -> None:
-            outcome.parts += 1
-            try:
-                parts[name] = call()
-            except GraphError as exc:
-                outcome.failed_parts += 1
-                outcome.errors.append(str(exc))
-                outcome.kinds.append(exc.kind)
-                if exc.status == 403 and exc.code == _NO_PREMIUM and licence_reason:
-                    parts[name] = Unknown(licence_reason)
-                    outcome.notes.append(f"{what} needs {_LICENCE}; without it these attributes are Unknown")
-                elif exc.status == 403:
-                    parts[name] = Unknown(f"needs Graph {permission}")
-                    outcome.notes.append(f"grant the Graph application permission {permission} (admin consent) to read {what}")
-                elif exc.status == 401:
-                    parts[name] = Unknown(f"could not read {what}: credential rejected")
-                else:
-                    parts[name] = Unknown(f"could not read {what}: Graph answered {exc.status or 'no response'}")
+            def attempt() -> Any:
+                try:
+                    return call()
+                except GraphError as exc:
+                    note = None
+                    if exc.status == 403 and exc.code == _NO_PREMIUM and licence_reason:
+                        reason = licence_reason
+                        note = f"{what} needs {_LICENCE}; without it these attributes are Unknown"
+                    elif exc.status == 403:
+                        reason = f"needs Graph {permission}"
+                        note = f"grant the Graph application permission {permission} (admin consent) to read {what}"
+                    elif exc.status == 401:
+                        reason = f"could not read {what}: credential rejected"
+                    else:
+                        reason = f"could not read {what}: Graph answered {exc.status or 'no response'}"
+                    raise ReadFailure(str(exc), kind=exc.kind, reason=reason, note=note) from exc
+
+            parts[name] = outcome.read_or_unknown(what, attempt, needs=f"needs Graph {permission}")
 
         read("organization", "the tenant's verified domains", "Directory.Read.All",
              lambda: next(iter(graph.list("/organization", {"$select": "id,displayName,verifiedDomains"})), None))
@@ -485,7 +404,7 @@ class AzureCollector(Collector):
             except GraphError as exc:
                 outcome.failed_parts += 1
                 outcome.errors.append(str(exc))
-                outcome.kinds.append(exc.kind)
+                outcome.kinds.add(exc.kind)
                 if exc.status == 403:
                     reason = "needs Graph Application.Read.All (federated identity credentials)"
                     outcome.notes.append("grant the Graph application permission Application.Read.All to read federated identity credentials")
@@ -513,7 +432,7 @@ class AzureCollector(Collector):
                 return
             outcome.failed_parts += 1
             outcome.errors.append(str(exc))
-            outcome.kinds.append(exc.kind)
+            outcome.kinds.add(exc.kind)
             if exc.status == 403:
                 reason = Unknown("needs Graph RoleManagement.Read.Directory")
                 outcome.notes.append("grant the Graph application permission RoleManagement.Read.Directory to read PIM-eligible directory roles")
@@ -536,11 +455,11 @@ class AzureCollector(Collector):
             if exc.status != 403:
                 outcome.failed_parts += 1
                 outcome.errors.append(str(exc))
-                outcome.kinds.append(exc.kind)
+                outcome.kinds.add(exc.kind)
                 parts["users"] = Unknown(f"could not read users: Graph answered {exc.status or 'no response'}")
                 return
             outcome.errors.append(str(exc))
-            outcome.kinds.append(exc.kind)
+            outcome.kinds.add(exc.kind)
             if exc.code == _NO_PREMIUM:
                 parts["sign_in"] = Unknown(f"needs {_LICENCE} (signInActivity)")
                 outcome.notes.append(f"last sign-in (signInActivity) needs {_LICENCE}; inactivity checks are Unknown without it")
@@ -555,7 +474,7 @@ class AzureCollector(Collector):
         except GraphError as exc:
             outcome.failed_parts += 1
             outcome.errors.append(str(exc))
-            outcome.kinds.append(exc.kind)
+            outcome.kinds.add(exc.kind)
             if exc.status == 403:
                 parts["users"] = Unknown("needs Graph Directory.Read.All (User.Read.All)")
                 outcome.notes.append("grant the Graph application permission Directory.Read.All (or User.Read.All) to read users")
@@ -637,7 +556,7 @@ class AzureCollector(Collector):
                         others[object_id] = found
                     elif isinstance(found, GraphError) and found.status not in (404,):
                         outcome.errors.append(str(found))
-                        outcome.kinds.append(found.kind)
+                        outcome.kinds.add(found.kind)
         members = self._group_members(graph, sorted(groups), outcome) if groups else {}
         return mapping.Directory(tenant_id, domains, users_by_id, sps_by_id, others, members)
 
@@ -662,7 +581,7 @@ class AzureCollector(Collector):
                 else:
                     failed = True
                     outcome.errors.append(str(found))
-                    outcome.kinds.append(found.kind)
+                    outcome.kinds.add(found.kind)
                     if found.status == 403:
                         result[group_id] = Unknown("needs Graph GroupMember.Read.All (or Directory.Read.All)")
                         outcome.notes.append("grant the Graph application permission GroupMember.Read.All (or Directory.Read.All) to see who holds roles through groups")

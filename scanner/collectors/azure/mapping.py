@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from scanner.collectors.azure import roles
-from scanner.collectors.base import days_between, iso
+from scanner.collectors.base import days_between, iso, parse_time
 from scanner.inventory.model import Resource, Unknown
 
 Part = Any  # a list/dict read from the API, or Unknown("needs ...")
@@ -22,28 +22,6 @@ Part = Any  # a list/dict read from the API, or Unknown("needs ...")
 NEVER = "0001-01-01T00:00:00Z"  # Graph's "never" in signInActivity
 
 
-def parse_time(value: Any) -> datetime | None:
-    """Parse an ISO 8601 timestamp as Azure and Graph write it (7-digit fractions, Z). None if absent."""
-    if not isinstance(value, str) or not value or value.startswith("0001-01-01"):
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    if "." in text:
-        head, _, rest = text.partition(".")
-        digits = ""
-        tail = ""
-        for index, char in enumerate(rest):
-            if not char.isdigit():
-                tail = rest[index:]
-                break
-            digits += char
-        text = f"{head}.{digits[:6].ljust(6, '0')}{tail}" if digits else f"{head}{tail}"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 def _either(part: Part, compute: Any) -> Any:

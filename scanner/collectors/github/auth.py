@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from scanner.collectors.base import parse_time
 from scanner.errors import AuthError, ConfigError
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class AppInstallationCredential:
         if not isinstance(token, str) or not token:
             raise AuthError(f"GitHub App {self.app_id}: the installation token exchange returned no token")
         self._token = token
-        self._expires_at = _parse_time(answer.get("expires_at")) or now + timedelta(hours=1)
+        self._expires_at = parse_time(answer.get("expires_at")) or now + timedelta(hours=1)
 
     def secrets(self) -> tuple[str, ...]:
         values = [self._private_key]
@@ -130,10 +131,3 @@ class AppInstallationCredential:
         return f"GitHub App {self.app_id}" + (f" installation {self.installation_id}" if self.installation_id else "")
 
 
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

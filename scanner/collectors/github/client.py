@@ -34,6 +34,7 @@ import requests
 
 from scanner.collectors.base import CallCounter, redact
 from scanner.collectors.github.cache import EtagCache
+from scanner.collectors.github.platform import DEFAULT_REST_URL, graphql_url_for  # noqa: F401 - re-exported
 from scanner.errors import ApiError, AuthError, PermissionDenied
 from scanner.http import (
     Budget,
@@ -45,7 +46,6 @@ from scanner.http import (
     parse_retry_after,
 )
 
-DEFAULT_REST_URL = "https://api.github.com"
 USER_AGENT = "posture-audit (read-only security posture scanner)"
 _NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
 
@@ -83,14 +83,6 @@ class Credential(Protocol):
     def secrets(self) -> tuple[str, ...]: ...
 
     def cache_label(self) -> str: ...
-
-
-def graphql_url_for(rest_url: str) -> str:
-    """GraphQL endpoint for a REST base URL: api.github.com -> /graphql, GHES /api/v3 -> /api/graphql."""
-    base = rest_url.rstrip("/")
-    if base.endswith("/api/v3"):
-        return base[: -len("/api/v3")] + "/api/graphql"
-    return base + "/graphql"
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,11 @@ and a note on the source status; one organization failing never stops the others
 from __future__ import annotations
 
 import fnmatch
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +37,7 @@ from scanner.collectors.base import (
     CollectContext,
     Collector,
     CollectResult,
+    UnitReader,
     iso,
     redact,
 )
@@ -45,7 +45,6 @@ from scanner.collectors.github import mapping, org_extras, queries, workflows
 from scanner.collectors.github.auth import AppInstallationCredential, TokenCredential
 from scanner.collectors.github.cache import EtagCache
 from scanner.collectors.github.client import (
-    DEFAULT_REST_URL,
     GitHubApiError,
     GitHubAuthError,
     GitHubClient,
@@ -54,124 +53,30 @@ from scanner.collectors.github.client import (
     GraphQLResult,
     SecondaryLimits,
     github_pacer,
-    graphql_url_for,
 )
-from scanner.errors import AuthError, CollectorError, ConfigError
+from scanner.collectors.github.platform import GitHubSettings, parse_settings
+from scanner.errors import AuthError, CollectorError, ConfigError, PermissionDenied
 from scanner.http import Budget
 from scanner.inventory.model import Resource, SourceStatus, Unknown
 
 T = TypeVar("T")
 
 GRAPHQL_BATCH = 25
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
-DEFAULT_CRITICAL_TOPICS = ("critical", "production")
 
 
-@dataclass(frozen=True)
-class GitHubSettings:
-    """The validated ``github`` section of the configuration."""
+class _OrgRun(UnitReader):
+    """What one organization's collection accumulates besides resources (see ``UnitReader``)."""
 
-    orgs: tuple[str, ...]
-    url: str = DEFAULT_REST_URL
-    token_file: Path | None = None
-    app_id: str | None = None
-    app_key_file: Path | None = None
-    app_installation_id: str | None = None
-    repos: tuple[str, ...] = ()
-    skip_archived: bool = False
-    cache_dir: Path | None = None
-    critical_topics: tuple[str, ...] = DEFAULT_CRITICAL_TOPICS
+    def __init__(self, org: str) -> None:
+        super().__init__(f"GitHub organization {org}")
+        self.org = org
 
-    @property
-    def graphql_url(self) -> str:
-        return graphql_url_for(self.url)
-
-
-def parse_settings(raw: Mapping[str, Any], context: CollectContext) -> GitHubSettings:
-    """Validate the settings mapping; every problem is a ConfigError naming the key."""
-    orgs_value = raw.get("orgs")
-    if isinstance(orgs_value, str):
-        orgs_value = [orgs_value]
-    if not orgs_value or not isinstance(orgs_value, (list, tuple)):
-        raise ConfigError("github.orgs: name at least one organization (--github-org ORG)")
-    orgs: list[str] = []
-    for org in orgs_value:
-        if not isinstance(org, str) or not _LOGIN.match(org):
-            raise ConfigError(f"github.orgs: {org!r} is not a GitHub organization login")
-        if org not in orgs:
-            orgs.append(org)
-
-    url = raw.get("url") or DEFAULT_REST_URL
-    if not isinstance(url, str) or not re.match(r"^https?://[^/\s]+", url):
-        raise ConfigError(f"github.url: {url!r} is not an http(s) URL (e.g. https://github.example.com/api/v3)")
-
-    def path_or_none(key: str) -> Path | None:
-        value = raw.get(key)
-        if value in (None, ""):
-            return None
-        if not isinstance(value, (str, Path)):
-            raise ConfigError(f"github.{key}: expected a file path, got {type(value).__name__}")
-        return Path(value).expanduser()
-
-    repos_value = raw.get("repos")
-    if repos_value in (None, ""):
-        repos: tuple[str, ...] = ()
-    elif isinstance(repos_value, str):
-        repos = tuple(p.strip() for p in repos_value.split(",") if p.strip())
-    elif isinstance(repos_value, (list, tuple)) and all(isinstance(p, str) for p in repos_value):
-        repos = tuple(repos_value)
-    else:
-        raise ConfigError("github.repos: expected a glob on repository names, e.g. 'api-*'")
-
-    skip_archived = raw.get("skip_archived", False)
-    if not isinstance(skip_archived, bool):
-        raise ConfigError("github.skip_archived: expected true or false")
-
-    topics_value = raw.get("critical_topics", DEFAULT_CRITICAL_TOPICS)
-    if isinstance(topics_value, str):
-        topics_value = [topics_value]
-    if not isinstance(topics_value, (list, tuple)) or not all(isinstance(t, str) for t in topics_value):
-        raise ConfigError("github.critical_topics: expected a list of repository topics")
-
-    app_id = raw.get("app_id")
-    if app_id is not None and not re.match(r"^\d+$", str(app_id)):
-        raise ConfigError(f"github.app_id: {app_id!r} is not a numeric GitHub App id")
-    installation = raw.get("app_installation_id")
-    if installation is not None and not re.match(r"^\d+$", str(installation)):
-        raise ConfigError(f"github.app_installation_id: {installation!r} is not a numeric installation id")
-    app_key_file = path_or_none("app_key_file")
-    if app_id is not None and app_key_file is None:
-        raise ConfigError("github.app_key_file: a GitHub App needs its private key file (--github-app-key FILE)")
-
-    cache_dir = path_or_none("cache_dir") or context.cache_dir
-    return GitHubSettings(
-        orgs=tuple(orgs),
-        url=url.rstrip("/"),
-        token_file=path_or_none("token_file"),
-        app_id=str(app_id) if app_id is not None else None,
-        app_key_file=app_key_file,
-        app_installation_id=str(installation) if installation is not None else None,
-        repos=repos,
-        skip_archived=skip_archived,
-        cache_dir=cache_dir,
-        critical_topics=tuple(topics_value),
-    )
-
-
-@dataclass
-class _OrgRun:
-    """What one organization's collection accumulates besides resources."""
-
-    org: str
-    counter: CallCounter = field(default_factory=CallCounter)
-    errors: list[str] = field(default_factory=list)
-    missing: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # reason -> what
-    informational: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-
-    def notes(self) -> tuple[str, ...]:
-        lines = [f"{reason}: {', '.join(sorted(whats))}" for reason, whats in sorted(self.missing.items())]
-        lines += [f"{reason}: {', '.join(sorted(whats))}" for reason, whats in sorted(self.informational.items())]
-        return tuple(lines)
+    def classify(self, what: str, exc: Exception) -> CollectorError | None:
+        # Only GitHub's own answers are read-level failures; anything else (a spent budget, a
+        # transport failure) fails the organization, as before.
+        if isinstance(exc, GitHubApiError) and exc.status == 422:
+            return PermissionDenied(str(exc))  # e.g. "Only owners can use this filter."
+        return exc if isinstance(exc, (GitHubNotAllowed, GitHubApiError)) else None
 
 
 class GitHubCollector(Collector):
@@ -179,15 +84,20 @@ class GitHubCollector(Collector):
 
     def __init__(
         self,
-        settings: Mapping[str, Any],
+        settings: Mapping[str, Any] | GitHubSettings,
         context: CollectContext,
         *,
         session_factory: Callable[[], requests.Session] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         secondary_limits: SecondaryLimits = GITHUB_SECONDARY_LIMITS,
     ) -> None:
-        super().__init__(settings, context)
-        self.config = parse_settings(settings, context)
+        # Parsed once by the descriptor's parser (the one config validation uses); a mapping is
+        # parsed here with the same parser. The run's cache directory is the default.
+        config = settings if isinstance(settings, GitHubSettings) else parse_settings(settings)
+        if config.cache_dir is None and context.cache_dir is not None:
+            config = replace(config, cache_dir=context.cache_dir)
+        super().__init__(settings if not isinstance(settings, GitHubSettings) else {}, context)
+        self.config = config
         self._session_factory = session_factory or requests.Session
         self._sleep = sleep
         # One budget per (API, credential): a token spent on one organization is spent on all.
@@ -305,7 +215,7 @@ class GitHubCollector(Collector):
             platform="github",
             status=state,  # type: ignore[arg-type]
             errors=tuple(self._clean(e) for e in run.errors),
-            notes=tuple(self._clean(n) for n in run.notes()),
+            notes=tuple(self._clean(n) for n in run.all_notes()),
             identity=identity,
             started_at=started,
             finished_at=iso(self.context.clock()),
@@ -378,20 +288,7 @@ class _OrgReader:
 
     def optional(self, what: str, reason: str, read: Callable[[], T], *, plan_feature: bool = False) -> T | Unknown:
         """Run ``read``; a refusal becomes Unknown(reason) plus a note, an API failure an error."""
-        try:
-            return read()
-        except GitHubNotAllowed as exc:
-            if plan_feature and exc.status == 404:
-                self.run.informational[reason].add(what)
-            else:
-                self.run.missing[reason].add(what)
-            return Unknown(reason)
-        except GitHubApiError as exc:
-            if exc.status == 422:  # e.g. "Only owners can use this filter."
-                self.run.missing[reason].add(what)
-                return Unknown(reason)
-            self.run.errors.append(f"GitHub organization {self.org}: could not read {what}: {exc}")
-            return Unknown(f"could not be read: {exc}")
+        return self.run.read_or_unknown(what, read, needs=reason, plan_feature=plan_feature)
 
     def well_formed(self, items: Any, what: str, *keys: str) -> list[dict[str, Any]]:
         """The items of a list answer that carry every ``keys`` as a non-empty string. One malformed

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.collectors.base import days_between, iso
+from scanner.collectors.base import days_between, iso, parse_time
 from scanner.collectors.github.queries import CODEOWNERS_LOCATIONS
 from scanner.inventory.model import Resource, Unknown
 
@@ -319,19 +319,12 @@ def _last_credential_use(authorizations: MaybeUnknown) -> Any:
     latest: dict[str, datetime] = {}
     for item in authorizations:
         login = item.get("login")
-        when = _parse_time(item.get("credential_accessed_at")) or _parse_time(item.get("credential_authorized_at"))
+        when = parse_time(item.get("credential_accessed_at")) or parse_time(item.get("credential_authorized_at"))
         if login and when and (login not in latest or when > latest[login]):
             latest[login] = when
     return latest
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 # -- repositories ----------------------------------------------------------------------------
@@ -579,7 +572,7 @@ def map_repository(raw: RepoRaw, critical_topics: Iterable[str], now: datetime) 
     else:
         deploy_keys = []
         for key in _nodes(keys_conn):
-            created = _parse_time(key.get("createdAt"))
+            created = parse_time(key.get("createdAt"))
             deploy_keys.append(
                 {
                     "title": key.get("title"),
@@ -628,8 +621,8 @@ def map_repository(raw: RepoRaw, critical_topics: Iterable[str], now: datetime) 
         "default_branch": default_branch,
         "topics": topics,
         "is_critical": bool(critical.intersection(topics)),
-        "created_at": iso(_parse_time(rest.get("created_at"))),
-        "pushed_at": iso(_parse_time(rest.get("pushed_at"))),
+        "created_at": iso(parse_time(rest.get("created_at"))),
+        "pushed_at": iso(parse_time(rest.get("pushed_at"))),
         **protection,
         "codeowners_present": present,
         "codeowners_path": codeowners_path,

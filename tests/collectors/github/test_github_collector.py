@@ -358,3 +358,20 @@ def test_cli_scan_against_the_fake(fake, posture, monkeypatch, tmp_path) -> None
     by_key = {(f["policy"], f["resource"]["name"]): f["status"] for f in findings}
     assert by_key[("github_repo_no_outside_admin", "northwind-labs/mobile-app")] == "FAIL"
     assert by_key[("github_org_requires_2fa", "northwind-labs")] == "PASS"
+
+
+def test_settings_are_parsed_by_the_descriptor_and_handed_to_the_collector(tmp_path) -> None:
+    from scanner.collectors import platform as registered
+    from scanner.collectors.base import CollectContext
+    from scanner.collectors.github.collector import GitHubCollector
+    from scanner.collectors.github.platform import GitHubSettings, parse_settings
+    from scanner.errors import ConfigError
+
+    descriptor = registered("github")
+    assert descriptor.validate is parse_settings
+    with pytest.raises(ConfigError, match=r"^github\.orgs: 'not a login!' is not a GitHub organization login$"):
+        descriptor.validate({"orgs": ["not a login!"]})
+    parsed = parse_settings({"orgs": ["acme", "acme"], "url": "https://ghe.example.com/api/v3/"})
+    assert parsed == GitHubSettings(orgs=("acme",), url="https://ghe.example.com/api/v3")
+    collector = GitHubCollector(parsed, CollectContext(cache_dir=tmp_path, environ={"GITHUB_TOKEN": "t0ken-value"}))
+    assert collector.config == GitHubSettings(orgs=("acme",), url="https://ghe.example.com/api/v3", cache_dir=tmp_path)
