@@ -457,7 +457,7 @@ def _listed_policies(extra: Sequence[str], no_default: bool) -> list[Any]:
 @click.option("--platform", help="Only policies on resources of this platform (github, aws, azure, roster, ...).")
 @click.option("--guide", help="Only policies enforcing this guide control (e.g. ZT-1).")
 @click.option("--format", "output_format", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True, help="markdown: a table for documentation (the README's tables are made so).")
+              show_default=True, help="markdown: a table for documentation (the policy tables in docs/ are made so).")
 def policies_list(extra: Sequence[str], no_default_policies: bool, tag: str | None, resource_type: str | None,
                   platform: str | None, guide: str | None, output_format: str) -> None:
     """List policies: id, severity, guide control, resource type, title."""

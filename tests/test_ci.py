@@ -12,7 +12,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
-FIX = "run tools/refresh_constraints.sh (README: Tests and CI)"
+FIX = "run tools/refresh_constraints.sh (docs/development.md: Tests and CI)"
 
 
 def _pins() -> dict[str, str]:

@@ -23,7 +23,7 @@ PLATFORM = Platform(
                "The team roster (CSV or JSON): people, status, end dates, handles. With evaluate: linked to "
                "the snapshots' accounts now, replacing a roster they hold.", flag="--roster", path=True),
         Option("mapping", "string_or_mapping",
-               "Column mapping preset for HR exports: bamboohr, workday or personio (see README).",
+               "Column mapping preset for HR exports: bamboohr, workday or personio (see docs/platforms/roster.md).",
                flag="--roster-mapping", metavar="PRESET"),
         Option("format", "string", "Roster file format (default auto).", flag="--roster-format",
                choices=("auto", "csv", "json")),

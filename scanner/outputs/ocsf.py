@@ -17,7 +17,7 @@ Prowler's 2004 events, map: ``class_uid`` 2004 / ``type_uid`` 2004xx, keep ``fin
 the control/requirements to ``finding_info.types`` or ``unmapped``; drop PASS and SKIPPED lines
 if the consumer expects only detections (``--status FAIL,ERROR``).
 
-Mapping (also in the README, "Outputs"):
+Mapping (also in docs/outputs.md):
 - ``finding_info.uid`` = the stable finding uid (same problem, same uid, every run);
   ``finding_info.analytic`` names the policy; ``finding_info.types`` the guide control and
   platform; first/last seen come from history.
