@@ -52,6 +52,28 @@ ACCOUNT = ResourceType(
     ),
 )
 
+# What the IAM evaluator (scanner/collectors/aws/iam_eval.py) judges of a principal: users and roles alike.
+_EFFECTIVE_PERMISSIONS = (
+    attr("admin_equivalent", "boolean",
+         "allowed every IAM action on every resource by all its policies together (managed, inline, groups'), "
+         "within its permissions boundary and the organization's SCPs, explicit Denies applied"),
+    attr("admin_evidence", "list", "the statements (policy#sid) that make it admin-equivalent"),
+    attr("can_escalate_to_admin", "boolean",
+         "not admin-equivalent, but a privilege-escalation method (Rhino Security Labs / PMapper catalogue) "
+         "makes it, or a principal it can act as, admin"),
+    attr("escalation_methods", "list", "the methods of the shortest path to admin, as 'method -> target'"),
+    attr("escalation_path", "list",
+         "each step: {principal, method, target, statements that allow it, conditions assumed met}"),
+    attr("escalation_blocked", "list",
+         "methods an identity policy names but something stops: {method, target, stopped_by} "
+         "(the explicit Deny, boundary, SCP or condition)"),
+    attr("assumable_roles", "list", "ARNs of the account's roles it can assume (trust policy x identity policy)"),
+    attr("effective_access", "string", "admin (admin-equivalent or can escalate), write, read or none"),
+    attr("evaluation_assumptions", "list",
+         "conditions the evaluator could not judge (an Allow assumed to apply, a Deny not counted on) "
+         "and whether SCPs were evaluated"),
+)
+
 IAM_USER = ResourceType(
     "aws.iam_user",
     "An IAM user: its console password, MFA, access keys and the policies that reach it.",
@@ -84,24 +106,7 @@ IAM_USER = ResourceType(
         attr("active", "boolean", "the user has a console password or an active access key"),
         attr("is_admin", "boolean", "admin-equivalent (see admin_equivalent; AdministratorAccess counts even "
              "when the evaluator could not run)"),
-        attr("admin_equivalent", "boolean",
-             "allowed every IAM action on every resource by all its policies together (managed, inline, groups'), "
-             "within its permissions boundary and the organization's SCPs, explicit Denies applied"),
-        attr("admin_evidence", "list", "the statements (policy#sid) that make it admin-equivalent"),
-        attr("can_escalate_to_admin", "boolean",
-             "not admin-equivalent, but a privilege-escalation method (Rhino Security Labs / PMapper catalogue) "
-             "makes it, or a principal it can act as, admin"),
-        attr("escalation_methods", "list", "the methods of the shortest path to admin, as 'method -> target'"),
-        attr("escalation_path", "list",
-             "each step: {principal, method, target, statements that allow it, conditions assumed met}"),
-        attr("escalation_blocked", "list",
-             "methods an identity policy names but something stops: {method, target, stopped_by} "
-             "(the explicit Deny, boundary, SCP or condition)"),
-        attr("assumable_roles", "list", "ARNs of the account's roles it can assume (trust policy x identity policy)"),
-        attr("effective_access", "string", "admin (admin-equivalent or can escalate), write, read or none"),
-        attr("evaluation_assumptions", "list",
-             "conditions the evaluator could not judge (an Allow assumed to apply, a Deny not counted on) "
-             "and whether SCPs were evaluated"),
+        *_EFFECTIVE_PERMISSIONS,
 
         attr("mfa_enabled", "boolean", "an MFA device is active"),
         attr("last_activity_at", "timestamp", "latest console sign-in or access key use", nullable=True),
@@ -135,24 +140,7 @@ IAM_ROLE = ResourceType(
              "every accepted 'sub' names one repository (no wildcard in owner/repo); false when no sub condition"),
         attr("github_oidc_ref_pinned", "boolean",
              "every accepted 'sub' also names a branch, tag or environment without wildcard (pull_request is no pin)"),
-        attr("admin_equivalent", "boolean",
-             "allowed every IAM action on every resource by all its policies together (managed, inline, groups'), "
-             "within its permissions boundary and the organization's SCPs, explicit Denies applied"),
-        attr("admin_evidence", "list", "the statements (policy#sid) that make it admin-equivalent"),
-        attr("can_escalate_to_admin", "boolean",
-             "not admin-equivalent, but a privilege-escalation method (Rhino Security Labs / PMapper catalogue) "
-             "makes it, or a principal it can act as, admin"),
-        attr("escalation_methods", "list", "the methods of the shortest path to admin, as 'method -> target'"),
-        attr("escalation_path", "list",
-             "each step: {principal, method, target, statements that allow it, conditions assumed met}"),
-        attr("escalation_blocked", "list",
-             "methods an identity policy names but something stops: {method, target, stopped_by} "
-             "(the explicit Deny, boundary, SCP or condition)"),
-        attr("assumable_roles", "list", "ARNs of the account's roles it can assume (trust policy x identity policy)"),
-        attr("effective_access", "string", "admin (admin-equivalent or can escalate), write, read or none"),
-        attr("evaluation_assumptions", "list",
-             "conditions the evaluator could not judge (an Allow assumed to apply, a Deny not counted on) "
-             "and whether SCPs were evaluated"),
+        *_EFFECTIVE_PERMISSIONS,
         attr("reachable_by", "list",
              "principals of the account, admins aside, that can act as this role in one step (assume it, rewrite "
              "its trust, pass it to a service, run code as it) and the outside accounts and identity providers "
